@@ -33,17 +33,20 @@ contract Marketplace is IMarketplace, PaymentVault, ERC2771Context {
         bool paused;
     }
 
-    /// @dev One slot: 96 + 32 + 40 + 8 + 16 + 8 + 8 + 32 = 240 bits. The buyer and the listing live in
-    /// the order id, so placing an order writes exactly one new slot.
+    /// @dev One slot: 96 + 32 + 32 + 8 + 16 + 8 + 8 + 32 + 24 = 256 bits. The buyer and the listing
+    /// live in the order id, and the order copies what later steps need from the listing, so placing
+    /// an order writes exactly one new slot and shipping or releasing reads no listing.
+    /// Timestamps are uint32 seconds (good until 2106).
     struct Order {
         uint96 amount;
         uint32 quantity;
-        uint40 deadline;
+        uint32 deadline;
         OrderState state;
         uint16 feeBps;
         bool reviewed;
         uint8 assetId;
         uint32 sellerId;
+        uint24 confirmWindow;
     }
 
     /// @dev One slot: 160 + 8 + 32 + 56 = 256 bits.
@@ -203,7 +206,7 @@ contract Marketplace is IMarketplace, PaymentVault, ERC2771Context {
     function shipOrder(uint256 orderId, string calldata trackingRef) external {
         Order storage order = _orderForSeller(orderId);
         _requireState(orderId, order.state, OrderState.Paid);
-        uint40 confirmBy = uint40(block.timestamp) + _listings[_listingIdOf(orderId)].confirmWindow;
+        uint32 confirmBy = uint32(block.timestamp) + order.confirmWindow;
         order.state = OrderState.Shipped;
         order.deadline = confirmBy;
         emit OrderShipped(orderId, trackingRef, confirmBy);
@@ -363,41 +366,49 @@ contract Marketplace is IMarketplace, PaymentVault, ERC2771Context {
         private
         returns (uint256 orderId, address token, uint256 amount)
     {
-        Config memory config = _config;
-        if (config.paused) revert MarketplacePaused();
         Listing memory listing = _listings[listingId];
+        token = _checkPurchase(listingId, listing, quantity);
+        amount = uint256(listing.price) * quantity;
+        if (amount > type(uint96).max) revert MarketplaceAmountTooLarge(amount);
+        if (amount > maxTotal) revert MarketplacePriceAboveMaximum(amount, maxTotal);
+
+        uint32 sequence = listing.orderCount + 1;
+        orderId = _packOrderId(_msgSender(), listingId, sequence);
+        Listing storage stored = _listings[listingId];
+        stored.stock = listing.stock - quantity;
+        stored.orderCount = sequence;
+        uint32 shipBy = uint32(block.timestamp) + listing.shipWindow;
+        _orders[orderId] = Order({
+            amount: uint96(amount),
+            quantity: quantity,
+            deadline: shipBy,
+            state: OrderState.Paid,
+            feeBps: _config.feeBps,
+            reviewed: false,
+            assetId: listing.assetId,
+            sellerId: listing.sellerId,
+            confirmWindow: listing.confirmWindow
+        });
+        emit OrderPlaced(orderId, listingId, _buyerOf(orderId), quantity, amount, shipBy);
+    }
+
+    /// @dev Every reason a purchase can be refused, before anything changes. Returns the payment token.
+    function _checkPurchase(uint64 listingId, Listing memory listing, uint32 quantity)
+        private
+        view
+        returns (address token)
+    {
+        if (_config.paused) revert MarketplacePaused();
         if (listing.sellerId == 0) revert MarketplaceUnknownListing(listingId);
         if (listing.paused) revert MarketplaceListingPaused(listingId);
         if (quantity == 0) revert MarketplaceZeroQuantity();
         if (quantity > listing.stock) revert MarketplaceInsufficientStock(listingId, quantity, listing.stock);
         Seller memory seller = _sellers[listing.sellerId];
         if (seller.status != SellerStatus.Approved) revert MarketplaceSellerNotActive(seller.account);
-        address buyer = _msgSender();
-        if (buyer == seller.account) revert MarketplaceSelfPurchase(buyer);
+        if (_msgSender() == seller.account) revert MarketplaceSelfPurchase(seller.account);
         bool allowed;
         (token, allowed) = _asset(listing.assetId);
         if (!allowed) revert MarketplaceAssetNotAllowed(token);
-
-        amount = uint256(listing.price) * quantity;
-        if (amount > type(uint96).max) revert MarketplaceAmountTooLarge(amount);
-        if (amount > maxTotal) revert MarketplacePriceAboveMaximum(amount, maxTotal);
-
-        uint32 sequence = listing.orderCount + 1;
-        orderId = _packOrderId(buyer, listingId, sequence);
-        uint40 shipBy = uint40(block.timestamp) + listing.shipWindow;
-        _listings[listingId].stock = listing.stock - quantity;
-        _listings[listingId].orderCount = sequence;
-        _orders[orderId] = Order({
-            amount: uint96(amount),
-            quantity: quantity,
-            deadline: shipBy,
-            state: OrderState.Paid,
-            feeBps: config.feeBps,
-            reviewed: false,
-            assetId: listing.assetId,
-            sellerId: listing.sellerId
-        });
-        emit OrderPlaced(orderId, listingId, buyer, quantity, amount, shipBy);
     }
 
     /// @dev Releases the whole amount to the seller, less the platform fee.

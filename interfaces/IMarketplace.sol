@@ -117,8 +117,6 @@ interface IMarketplace {
         uint256 indexed orderId, address indexed arbiter, uint16 buyerBps, uint256 refund, uint256 sellerAmount, uint256 fee
     );
     event Reviewed(uint256 indexed orderId, address indexed seller, uint8 rating, string reviewCid);
-    /// @notice Funds credited to `account`: seller proceeds, platform fees, and refunds.
-    event Credited(address indexed account, address indexed asset, uint256 amount);
     event Withdrawn(address indexed account, address indexed asset, address to, uint256 amount);
     event SurplusSwept(address indexed asset, address indexed to, uint256 amount);
 
