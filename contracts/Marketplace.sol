@@ -80,6 +80,7 @@ contract Marketplace is IMarketplace, PaymentVault, ERC2771Context {
         if (feeBps_ > MAX_FEE_BPS) revert MarketplaceInvalidFee(feeBps_, MAX_FEE_BPS);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _config = Config({treasury: treasury_, feeBps: feeBps_, paused: false, listingCount: 0});
+        _prewarmCredit(treasury_, ETH);
         emit TreasuryUpdated(treasury_);
         emit FeeUpdated(feeBps_);
     }
@@ -91,6 +92,7 @@ contract Marketplace is IMarketplace, PaymentVault, ERC2771Context {
         if (account == address(0)) revert MarketplaceZeroAddress();
         uint32 id = _sellerIdOrNew(account);
         _sellers[id].status = SellerStatus.Approved;
+        _prewarmCredit(account, ETH);
         emit SellerApproved(account, id);
     }
 
@@ -113,6 +115,7 @@ contract Marketplace is IMarketplace, PaymentVault, ERC2771Context {
     function setTreasury(address treasury_) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (treasury_ == address(0)) revert MarketplaceZeroAddress();
         _config.treasury = treasury_;
+        _prewarmCredit(treasury_, ETH);
         emit TreasuryUpdated(treasury_);
     }
 
@@ -444,6 +447,10 @@ contract Marketplace is IMarketplace, PaymentVault, ERC2771Context {
         order.deadline = 0;
         (address token,) = _asset(order.assetId);
         _credit(_buyerOf(orderId), token, order.amount);
+    }
+
+    function _feeRecipient() internal view override returns (address) {
+        return _config.treasury;
     }
 
     function _sellerIdOrNew(address account) private returns (uint32 id) {

@@ -47,6 +47,7 @@ abstract contract PaymentVault is IMarketplace, AccessControl {
             id = ++_assetCount;
             _assetIds[asset] = id;
             _assets[id].token = asset;
+            _prewarmCredit(_feeRecipient(), asset);
         }
         _assets[id].allowed = allowed;
         emit AssetAllowed(asset, id, allowed);
@@ -108,6 +109,12 @@ abstract contract PaymentVault is IMarketplace, AccessControl {
         _creditsPlusOne[account][asset] = (raw == 0 ? 1 : raw) + amount;
     }
 
+    /// @dev Creates an account's credit slot ahead of its first payout (at seller approval, for the
+    /// treasury), so the buyer who confirms a seller's first sale does not pay for a new slot.
+    function _prewarmCredit(address account, address asset) internal {
+        if (_creditsPlusOne[account][asset] == 0) _creditsPlusOne[account][asset] = 1;
+    }
+
     function _withdraw(address account, address asset, address to) private returns (uint256 amount) {
         uint256 raw = _creditsPlusOne[account][asset];
         if (raw <= 1) revert MarketplaceNothingToWithdraw(account, asset);
@@ -126,6 +133,9 @@ abstract contract PaymentVault is IMarketplace, AccessControl {
             IERC20(asset).safeTransfer(to, amount);
         }
     }
+
+    /// @dev The account platform fees are credited to.
+    function _feeRecipient() internal view virtual returns (address);
 
     /// @dev Resolves an asset for a new listing or purchase: ETH, or an allowed ERC-20.
     function _requireAllowedAssetId(address asset) internal view returns (uint8 id) {

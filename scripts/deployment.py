@@ -9,8 +9,14 @@ from pathlib import Path
 
 from brownie import ChainMartForwarder, Marketplace, accounts, chain, network
 
+from scripts.local_accounts import LOCAL_CHAIN_IDS, demo_accounts
+
 DEFAULT_FEE_BPS = 250
-DEPLOYMENTS_FILE = Path(os.environ.get("CHAINMART_DEPLOYMENTS", "deployments.json"))
+
+
+def deployments_path():
+    """The deployments file: ``CHAINMART_DEPLOYMENTS``, else deployments.json in the project root."""
+    return Path(os.environ.get("CHAINMART_DEPLOYMENTS", "deployments.json"))
 
 
 def deploy_platform(deployer, *, admin=None, treasury=None, fee_bps=DEFAULT_FEE_BPS):
@@ -29,39 +35,55 @@ def deployer_account():
     ``DEPLOYER_PRIVATE_KEY`` from the environment, or the Brownie keystore named by
     ``DEPLOYER_KEYSTORE`` (Brownie asks for its password). Never a key from the repository.
     """
-    if network.show_active() in ("development", "ganache-cli") or "fork" in network.show_active():
-        return accounts[0]
     key = os.environ.get("DEPLOYER_PRIVATE_KEY")
     if key:
         return accounts.add(key)
     keystore = os.environ.get("DEPLOYER_KEYSTORE")
     if keystore:
         return accounts.load(keystore)
+    if chain.id in LOCAL_CHAIN_IDS:
+        admin = demo_accounts()["admin"]
+        print(f"Local chain {chain.id}: deploying from its well-known test account {admin}.")
+        return admin
     raise SystemExit(
         "No deployer account: set DEPLOYER_PRIVATE_KEY or DEPLOYER_KEYSTORE (a Brownie keystore id)."
     )
 
 
-def record_deployment(contracts, *, extra=None, path=DEPLOYMENTS_FILE):
-    """Write the contracts' addresses under this chain's id in the deployments file."""
-    path = Path(path)
-    data = json.loads(path.read_text()) if path.exists() else {}
+def record_deployment(contracts, *, path=None):
+    """Write a new deployment's addresses under this chain's id in the deployments file.
+
+    ``block`` is where the first contract was deployed: an indexer starts reading events there.
+    """
     first = next(iter(contracts.values()))
     entry = {
         "network": network.show_active(),
         "block": first.tx.block_number if first.tx else chain.height,
         "contracts": {name: c.address for name, c in contracts.items()},
     }
-    if extra:
-        entry.update(extra)
-    data[str(chain.id)] = entry
-    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    _write_entry(entry, path or deployments_path())
     return entry
 
 
-def load_deployment(path=DEPLOYMENTS_FILE):
-    """The deployment recorded for the connected chain, or SystemExit saying how to make one."""
+def update_deployment(path=None, **fields):
+    """Add fields (e.g. demo stablecoins) to this chain's recorded deployment."""
+    path = path or deployments_path()
+    entry = load_deployment(path)
+    entry.update(fields)
+    _write_entry(entry, path)
+    return entry
+
+
+def _write_entry(entry, path):
     path = Path(path)
+    data = json.loads(path.read_text()) if path.exists() else {}
+    data[str(chain.id)] = entry
+    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def load_deployment(path=None):
+    """The deployment recorded for the connected chain, or SystemExit saying how to make one."""
+    path = Path(path or deployments_path())
     data = json.loads(path.read_text()) if path.exists() else {}
     entry = data.get(str(chain.id))
     if entry is None:

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Start a local chain, deploy ChainMart, seed demo data, and keep the chain running until Ctrl-C.
+#   CHAIN=anvil|ganache   which node to run (default anvil)
+#   RPC_PORT=8545         its port
+# Expects the toolchain `make setup` prepares (PATH with .venv/bin and .tools/bin, SOLCX_BINARY_PATH).
+set -euo pipefail
+
+CHAIN="${CHAIN:-anvil}"
+RPC_PORT="${RPC_PORT:-8545}"
+NETWORK=chainmart-local
+# Public development mnemonic (anvil's default): the demo accounts. Not a secret.
+MNEMONIC="test test test test test test test test test test test junk"
+LOG_DIR=".run"
+mkdir -p "$LOG_DIR"
+
+case "$CHAIN" in
+  anvil)
+    anvil --host 127.0.0.1 --port "$RPC_PORT" --chain-id 31337 --mnemonic "$MNEMONIC" \
+      --gas-limit 30000000 --steps-tracing >"$LOG_DIR/chain.log" 2>&1 &
+    ;;
+  ganache)
+    ganache-cli --server.host 127.0.0.1 --server.port "$RPC_PORT" --chain.chainId 31337 \
+      --chain.hardfork shanghai --wallet.mnemonic "$MNEMONIC" --wallet.totalAccounts 10 \
+      --wallet.defaultBalance 10000 --miner.blockGasLimit 30000000 >"$LOG_DIR/chain.log" 2>&1 &
+    ;;
+  *)
+    echo "CHAIN must be anvil or ganache, not '$CHAIN'" >&2
+    exit 2
+    ;;
+esac
+CHAIN_PID=$!
+trap 'kill "$CHAIN_PID" 2>/dev/null || true; wait "$CHAIN_PID" 2>/dev/null || true' EXIT
+trap 'exit 130' INT TERM
+
+for _ in $(seq 1 100); do
+  if curl -sf -X POST -H 'Content-Type: application/json' \
+      --data '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}' \
+      "http://127.0.0.1:$RPC_PORT" >/dev/null; then
+    break
+  fi
+  if ! kill -0 "$CHAIN_PID" 2>/dev/null; then
+    echo "The $CHAIN node exited; its log:" >&2
+    cat "$LOG_DIR/chain.log" >&2
+    exit 1
+  fi
+  sleep 0.2
+done
+
+if ! brownie networks list 2>/dev/null | grep -q "$NETWORK"; then
+  brownie networks add Ethereum "$NETWORK" host="http://127.0.0.1:$RPC_PORT" chainid=31337 >/dev/null
+else
+  brownie networks modify "$NETWORK" host="http://127.0.0.1:$RPC_PORT" >/dev/null
+fi
+
+brownie run scripts/deploy.py --network "$NETWORK"
+brownie run scripts/seed.py --network "$NETWORK"
+
+echo
+echo "ChainMart is running on $CHAIN at http://127.0.0.1:$RPC_PORT (chain id 31337)."
+echo "Addresses: deployments.json. Console: brownie console --network $NETWORK"
+echo "Press Ctrl-C to stop."
+wait "$CHAIN_PID"
