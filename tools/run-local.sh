@@ -46,10 +46,20 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 
-if ! brownie networks list 2>/dev/null | grep -q "$NETWORK"; then
+# (listing to a file first: with pipefail, `grep -q` closing the pipe early would read as failure)
+brownie networks list >"$LOG_DIR/networks.txt" 2>&1 || true
+if ! grep -q "$NETWORK" "$LOG_DIR/networks.txt"; then
   brownie networks add Ethereum "$NETWORK" host="http://127.0.0.1:$RPC_PORT" chainid=31337 >/dev/null
 else
   brownie networks modify "$NETWORK" host="http://127.0.0.1:$RPC_PORT" >/dev/null
+fi
+
+# Brownie keeps artifacts of live-network deployments; those of an earlier local chain point at
+# contracts this fresh chain does not have, and Brownie refuses to connect over them.
+rm -rf build/deployments/31337
+if [ -f build/deployments/map.json ]; then
+  python -c 'import json,sys; p=sys.argv[1]; m=json.load(open(p)); m.pop("31337", None); json.dump(m, open(p, "w"))' \
+    build/deployments/map.json
 fi
 
 brownie run scripts/deploy.py --network "$NETWORK"
