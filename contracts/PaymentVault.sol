@@ -77,7 +77,7 @@ abstract contract PaymentVault is IMarketplace, AccessControl {
     // ---------------------------------------------------------------- internal
 
     /// @dev Takes exactly `amount` of `asset` from `payer` into escrow. ETH must already be attached
-    /// as exactly `amount`; for a token, the balance change must equal `amount`, which refuses
+    /// as exactly `amount` (token purchases are not payable, so they carry none); for a token, the balance change must equal `amount`, which refuses
     /// fee-on-transfer tokens (SafeERC20 refuses tokens that return false).
     function _collect(address asset, address payer, uint256 amount) internal {
         _liabilities[asset] += amount;
@@ -85,7 +85,6 @@ abstract contract PaymentVault is IMarketplace, AccessControl {
             if (msg.value != amount) revert MarketplaceIncorrectPayment(amount, msg.value);
             return;
         }
-        if (msg.value != 0) revert MarketplaceIncorrectPayment(0, msg.value);
         IERC20 token = IERC20(asset);
         uint256 before = token.balanceOf(address(this));
         token.safeTransferFrom(payer, address(this), amount);

@@ -1,28 +1,20 @@
-"""Fixtures for signing off chain: EIP-2612 permits and ERC-2771 forward requests.
+"""Fixtures for signing off chain: local test keys, a gasless buyer and ERC-2771 forward requests.
 
-Signatures are made with ``eth_account`` directly, the way a wallet in the dApp makes them; the
-chain's unlocked test accounts have no key in Brownie, so ``signing_key`` derives it from the
-local chain's well-known mnemonic and checks it against the account's address.
+Signatures are made with ``eth_account`` directly, the way a wallet in the dApp makes them. The
+chain's unlocked test accounts have no key in Brownie, so ``signing_key`` derives it from the local
+chain's public mnemonic (``scripts.signing.local_key``) and checks it against the address.
+EIP-2612 permits are signed with ``scripts.signing.sign_permit``.
 """
+
 import pytest
 from brownie import chain
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 
+from scripts.signing import local_key
 from tests.conftest import USD
 
-# anvil's default test mnemonic: accounts[i] is m/44'/60'/0'/0/i
-TEST_MNEMONIC = "test test test test test test test test test test test junk"
-PERMIT_TYPES = {
-    "Permit": [
-        {"name": "owner", "type": "address"},
-        {"name": "spender", "type": "address"},
-        {"name": "value", "type": "uint256"},
-        {"name": "nonce", "type": "uint256"},
-        {"name": "deadline", "type": "uint256"},
-    ]
-}
 FORWARD_REQUEST_TYPES = {
     "ForwardRequest": [
         {"name": "from", "type": "address"},
@@ -34,6 +26,7 @@ FORWARD_REQUEST_TYPES = {
         {"name": "data", "type": "bytes"},
     ]
 }
+REQUEST_FIELDS = ("from", "to", "value", "gas", "deadline", "data", "signature")  # ForwardRequestData
 REQUEST_GAS = 1_000_000
 ONE_HOUR = 3600
 
@@ -43,15 +36,13 @@ ONE_HOUR = 3600
 
 @pytest.fixture(scope="session")
 def signing_key(accounts):
-    """The private key of one of the chain's unlocked test accounts."""
-    Account.enable_unaudited_hdwallet_features()
+    """The eth_account key of one of the chain's unlocked test accounts."""
 
     def signing_key(account):
-        for index in range(len(accounts)):
-            key = Account.from_mnemonic(TEST_MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}")
-            if key.address == account.address:
-                return key
-        raise LookupError(f"{account} is not derived from the test mnemonic")
+        key = Account.from_key(local_key(list(accounts).index(account)))
+        if key.address != account.address:
+            raise LookupError(f"{account} is not derived from the local test mnemonic")
+        return key
 
     return signing_key
 
@@ -64,48 +55,18 @@ def gasless_buyer(usd, admin):
     return key
 
 
-# ---------------------------------------------------------------- EIP-2612
-
-
-@pytest.fixture(scope="session")
-def sign_permit():
-    """Sign `owner_key`'s EIP-2612 permit letting `spender` take `value` of `token`.
-
-    Returns (v, r, s) as `permit` and `buyWithPermit` take them.
-    """
-
-    def sign_permit(token, owner_key, spender, value, deadline, nonce=None):
-        domain = {
-            "name": token.name(),
-            "version": "1",
-            "chainId": chain.id,
-            "verifyingContract": token.address,
-        }
-        message = {
-            "owner": owner_key.address,
-            "spender": str(spender),
-            "value": value,
-            "nonce": token.nonces(owner_key.address) if nonce is None else nonce,
-            "deadline": deadline,
-        }
-        signed = Account.sign_typed_data(owner_key.key, domain, PERMIT_TYPES, message)
-        return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
-
-    return sign_permit
-
-
 # ---------------------------------------------------------------- ERC-2771
 
 
 def forward_request_message(forwarder, request, nonce):
-    """The EIP-712 message `forwarder` checks `request` (a `ForwardRequestData` dict) against."""
+    """The EIP-712 (domain, types, message) `forwarder` checks `request` against at `nonce`."""
     domain = {
         "name": "ChainMartForwarder",
         "version": "1",
         "chainId": chain.id,
         "verifyingContract": forwarder.address,
     }
-    message = {key: request[key] for key in ("from", "to", "value", "gas", "deadline", "data")}
+    message = {field: request[field] for field in REQUEST_FIELDS if field != "signature"}
     message["nonce"] = nonce
     return domain, FORWARD_REQUEST_TYPES, message
 
@@ -114,8 +75,9 @@ def forward_request_message(forwarder, request, nonce):
 def sign_request():
     """Sign a `ForwardRequest` with `key` for `forwarder` and return it as a dict.
 
-    `from_` defaults to the key's address; a different one makes a request the forwarder must
-    refuse. `request_tuple` turns the dict into the `ForwardRequestData` that `execute` takes.
+    `data` is the calldata, as hex (what `encode_input` gives) or bytes.
+    `from_` defaults to the key's address (another one makes a request the forwarder refuses);
+    the nonce defaults to the forwarder's current nonce for `from_`.
     """
 
     def sign_request(forwarder, key, to, data, *, from_=None, value=0, deadline=None, nonce=None):
@@ -124,13 +86,13 @@ def sign_request():
             "to": str(to),
             "value": value,
             "gas": REQUEST_GAS,
-            "deadline": chain.time() + ONE_HOUR if deadline is None else deadline,
-            "data": bytes.fromhex(data[2:]) if isinstance(data, str) else bytes(data),
+            "deadline": chain[-1].timestamp + ONE_HOUR if deadline is None else deadline,
+            "data": bytes.fromhex(data.removeprefix("0x")) if isinstance(data, str) else bytes(data),
         }
         if nonce is None:
             nonce = forwarder.nonces(request["from"])
         signed = Account.sign_typed_data(key.key, *forward_request_message(forwarder, request, nonce))
-        request["signature"] = signed.signature
+        request["signature"] = bytes(signed.signature)
         return request
 
     return sign_request
@@ -138,9 +100,10 @@ def sign_request():
 
 @pytest.fixture(scope="session")
 def request_tuple():
+    """A signed request dict as the `ForwardRequestData` tuple `execute` and `verify` take."""
+
     def request_tuple(request):
-        fields = ("from", "to", "value", "gas", "deadline", "data", "signature")
-        return tuple(request[field] for field in fields)
+        return tuple(request[field] for field in REQUEST_FIELDS)
 
     return request_tuple
 

@@ -1,4 +1,5 @@
 """Deployment, seller approval, payment assets, fee, treasury, pause and roles."""
+
 import brownie
 import pytest
 from brownie import ZERO_ADDRESS, Marketplace, TestStablecoin, web3
@@ -199,7 +200,11 @@ def test_apply_as_seller_records_applied_status(market, stranger):
 def test_applicant_can_apply_again_under_the_same_id(market, stranger):
     market.applyAsSeller(PROFILE_CID, {"from": stranger})
     tx = market.applyAsSeller("bafkreinewprofile", {"from": stranger})
-    assert tx.events["SellerApplied"] == {"account": stranger, "sellerId": 3, "profileCid": "bafkreinewprofile"}
+    assert tx.events["SellerApplied"] == {
+        "account": stranger,
+        "sellerId": 3,
+        "profileCid": "bafkreinewprofile",
+    }
     assert market.getSeller(stranger) == (stranger, 3, APPLIED, 0, 0)
 
 
@@ -224,6 +229,7 @@ def test_allowed_assets_get_ids_in_order(market, usd, other_token, admin):
 
 
 def test_set_asset_allowed_emits_asset_allowed(market, usd, other_token, admin):
+    # usd holds asset id 1
     tx = market.setAssetAllowed(other_token, True, {"from": admin})
     assert tx.events["AssetAllowed"] == {"asset": other_token, "assetId": 2, "allowed": True}
 

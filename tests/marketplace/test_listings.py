@@ -1,4 +1,5 @@
 """Listing products and the seller's changes to a listing."""
+
 import brownie
 import pytest
 from brownie import TestStablecoin
@@ -286,7 +287,10 @@ def test_set_listing_paused_refuses_unknown_listing(market, eth_listing, seller)
 
 def test_set_listing_metadata_emits_listing_metadata_updated(market, eth_listing, seller):
     tx = market.setListingMetadata(eth_listing, "bafkreinewmetadata", {"from": seller})
-    assert tx.events["ListingMetadataUpdated"] == {"listingId": eth_listing, "metadataCid": "bafkreinewmetadata"}
+    assert tx.events["ListingMetadataUpdated"] == {
+        "listingId": eth_listing,
+        "metadataCid": "bafkreinewmetadata",
+    }
 
 
 def test_set_listing_metadata_refuses_other_seller(market, eth_listing, other_seller):

@@ -1,0 +1,46 @@
+"""ChainMart's dApp server: a thin Flask app over the chain, IPFS and an event index.
+
+    create_app()                      # configured from the environment (.env.example)
+    create_app({"TESTING": True, ...}) # tests pass settings directly
+
+Run it with gunicorn as one process (the relayer owns its account's nonces), e.g.
+`gunicorn -w 1 --threads 16 'dapp:create_app()'`; `make run` does.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from typing import Any, Mapping
+
+from flask import Flask
+
+from dapp import config as settings
+from dapp.chain import Chain
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(settings.from_environ())
+    if test_config is not None:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        # Sessions then last as long as this process: fine for a local run, set SECRET_KEY for more.
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+        app.logger.warning("SECRET_KEY is not set: using a random key; sign-ins end when the server stops.")
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"] + 64 * 1024
+
+    app.extensions["chain"] = Chain(
+        app.config["CHAINMART_RPC_URL"],
+        app.config["CHAINMART_DEPLOYMENTS"],
+        app.config["CHAINMART_BUILD_DIR"],
+        expected_chain_id=app.config["CHAINMART_CHAIN_ID"],
+        timeout=app.config["CHAINMART_RPC_TIMEOUT"],
+    )
+
+    from dapp.api import api
+
+    app.register_blueprint(api)
+    return app

@@ -1,0 +1,34 @@
+"""The JSON API under /api: every answer is JSON, errors included (never an HTML traceback)."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+from werkzeug.exceptions import HTTPException
+
+from dapp.errors import ChainMartError
+
+api = Blueprint("api", __name__, url_prefix="/api")
+
+
+def error_response(status: int, message: str, **details):
+    body = {"error": message, "status": status}
+    body.update(details)
+    return jsonify(body), status
+
+
+@api.errorhandler(ChainMartError)
+def _chainmart_error(exc: ChainMartError):
+    return error_response(exc.status, exc.message)
+
+
+@api.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    return error_response(exc.code or 500, exc.description or exc.name)
+
+
+@api.errorhandler(Exception)
+def _unexpected_error(exc: Exception):
+    current_app.logger.exception("Unhandled error in the API")
+    return error_response(500, "Internal error: the server logged the details.")
+
+
+from dapp.api import health, relay  # noqa: E402,F401  (routes register on import)
