@@ -28,8 +28,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # Sessions then last as long as this process: fine for a local run, set SECRET_KEY for more.
         app.config["SECRET_KEY"] = secrets.token_hex(32)
         app.logger.warning("SECRET_KEY is not set: using a random key; sign-ins end when the server stops.")
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["PERMANENT_SESSION_LIFETIME"] = app.config.get("SESSION_LIFETIME", 12 * 3600)
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"] + 64 * 1024
 
     app.extensions["chain"] = Chain(

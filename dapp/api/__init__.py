@@ -31,4 +31,4 @@ def _unexpected_error(exc: Exception):
     return error_response(500, "Internal error: the server logged the details.")
 
 
-from dapp.api import health, relay  # noqa: E402,F401  (routes register on import)
+from dapp.api import auth, health, relay  # noqa: E402,F401  (routes register on import)

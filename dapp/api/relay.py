@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import current_app, jsonify, request
 
 from dapp.api import api, error_response
+from dapp.auth import require_role
 from dapp.config import LOCAL_CHAIN_IDS, LOCAL_RELAYER_KEY
 from dapp.errors import ServiceUnavailable
 from dapp.relay import Relayer, RevertWouldHappen
@@ -49,6 +50,8 @@ def relay_status(job_id: str):
     return jsonify(relayer().job(job_id).to_json())
 
 
-@api.get("/relay")
+@api.get("/admin/relayer")
+@require_role("admin")
 def relay_stats():
+    """The relayer's account, balance and queue (admins)."""
     return jsonify(relayer().stats())
