@@ -41,7 +41,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         timeout=app.config["CHAINMART_RPC_TIMEOUT"],
     )
 
-    from dapp.api import api
+    from dapp.api import api, api_routing_error
 
     app.register_blueprint(api)
+    # Routing errors happen before any blueprint is chosen: answer JSON for /api paths here.
+    app.register_error_handler(404, api_routing_error)
+    app.register_error_handler(405, api_routing_error)
     return app

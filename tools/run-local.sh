@@ -2,11 +2,13 @@
 # Start a local chain, deploy ChainMart, seed demo data, and keep the chain running until Ctrl-C.
 #   CHAIN=anvil|ganache   which node to run (default anvil)
 #   RPC_PORT=8545         its port
+#   DAPP_PORT=5000        where the dApp server listens (gunicorn)
 # Expects the toolchain `make setup` prepares (PATH with .venv/bin and .tools/bin, SOLCX_BINARY_PATH).
 set -euo pipefail
 
 CHAIN="${CHAIN:-anvil}"
 RPC_PORT="${RPC_PORT:-8545}"
+DAPP_PORT="${DAPP_PORT:-5000}"
 NETWORK=chainmart-local
 # Public development mnemonic (anvil's default): the demo accounts. Not a secret.
 MNEMONIC="test test test test test test test test test test test junk"
@@ -65,8 +67,29 @@ fi
 brownie run scripts/deploy.py --network "$NETWORK"
 brownie run scripts/seed.py --network "$NETWORK"
 
+export CHAINMART_RPC_URL="http://127.0.0.1:$RPC_PORT"
+export INDEX_AUTOSTART="${INDEX_AUTOSTART:-true}"
+# One process: the relayer owns its account's nonces. Threads serve concurrent requests.
+gunicorn --workers 1 --threads 16 --bind "127.0.0.1:$DAPP_PORT" --access-logfile "$LOG_DIR/access.log" \
+  --error-logfile "$LOG_DIR/dapp.log" "dapp:create_app()" &
+DAPP_PID=$!
+trap 'kill "$DAPP_PID" "$CHAIN_PID" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
+
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$DAPP_PORT/api/health" >/dev/null && break
+  if ! kill -0 "$DAPP_PID" 2>/dev/null; then
+    echo "The dApp server exited; its log:" >&2
+    cat "$LOG_DIR/dapp.log" >&2
+    exit 1
+  fi
+  sleep 0.2
+done
+
 echo
-echo "ChainMart is running on $CHAIN at http://127.0.0.1:$RPC_PORT (chain id 31337)."
-echo "Addresses: deployments.json. Console: brownie console --network $NETWORK"
+echo "ChainMart is running:"
+echo "  dApp   http://127.0.0.1:$DAPP_PORT/  (API health: /api/health)"
+echo "  chain  $CHAIN at http://127.0.0.1:$RPC_PORT (chain id 31337)"
+echo "  addresses in deployments.json; logs in $LOG_DIR/"
+echo "  console: brownie console --network $NETWORK"
 echo "Press Ctrl-C to stop."
-wait "$CHAIN_PID"
+wait "$DAPP_PID"

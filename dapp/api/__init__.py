@@ -1,7 +1,7 @@
 """The JSON API under /api: every answer is JSON, errors included (never an HTML traceback)."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from dapp.errors import ChainMartError
@@ -23,6 +23,13 @@ def _chainmart_error(exc: ChainMartError):
 @api.errorhandler(HTTPException)
 def _http_error(exc: HTTPException):
     return error_response(exc.code or 500, exc.description or exc.name)
+
+
+def api_routing_error(exc: HTTPException):
+    """App-level 404/405: JSON under /api, Flask's default page elsewhere."""
+    if request.path.startswith("/api/") or request.path == "/api":
+        return error_response(exc.code, exc.description)
+    return exc
 
 
 @api.errorhandler(Exception)
