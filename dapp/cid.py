@@ -45,8 +45,6 @@ DAG_PB = 0x70
 SHA2_256 = 0x12
 SHA2_256_LENGTH = 32
 
-CODEC_NAMES = {RAW: "raw", DAG_PB: "dag-pb", 0x71: "dag-cbor", 0x0129: "dag-json", 0x0200: "json"}
-
 _MAX_CID_TEXT = 256
 _BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _BASE58_INDEX = {c: i for i, c in enumerate(_BASE58_ALPHABET)}
@@ -130,18 +128,10 @@ class Cid:
         return cls(1, codec, bytes([SHA2_256, SHA2_256_LENGTH]) + hashlib.sha256(block).digest())
 
     @property
-    def hash_code(self) -> int:
-        return _read_varint(self.multihash, 0)[0]
-
-    @property
     def digest(self) -> bytes:
         _, pos = _read_varint(self.multihash, 0)
         _, pos = _read_varint(self.multihash, pos)
         return self.multihash[pos:]
-
-    @property
-    def codec_name(self) -> str:
-        return CODEC_NAMES.get(self.codec, hex(self.codec))
 
     def to_v1(self) -> Cid:
         """The same content as a CIDv1 (a CIDv0 always names a dag-pb block)."""

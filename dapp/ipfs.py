@@ -21,7 +21,7 @@ from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Iterator, Mapping
+from typing import Any, BinaryIO, Iterator, Mapping
 
 import ipfshttpclient
 import ipfshttpclient.exceptions as ipfs_errors
@@ -182,7 +182,7 @@ class EmbeddedStore(ContentStore):
             raise ContentNotFound(str(wanted), f"the embedded store at {self.root}") from None
         return self._checked_pieces(wanted, path, stream)
 
-    def _checked_pieces(self, wanted: Cid, path: Path, stream: Any) -> Iterator[bytes]:
+    def _checked_pieces(self, wanted: Cid, path: Path, stream: BinaryIO) -> Iterator[bytes]:
         # Each piece is handed out only once the next one is read, so the last one waits
         # for the check: a reader never gets the complete content if it does not match.
         with stream:
