@@ -10,6 +10,7 @@ SOLC_VERSION := 0.8.24
 VENV := .venv
 STAMP_PY := $(VENV)/.installed
 STAMP_NPM := node_modules/.installed
+STAMP_IPFS_NPM := tools/ipfs-node/node_modules/.installed
 SOLC := .solcx/solc-v$(SOLC_VERSION)
 TOOLS := .tools/bin/anvil .tools/bin/ganache-cli
 
@@ -17,7 +18,7 @@ TOOLS := .tools/bin/anvil .tools/bin/ganache-cli
 export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
 export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup compile test test-anvil test-ganache run bench-gas console clean
+.PHONY: setup compile test test-anvil test-ganache test-ipfs run bench-gas bench-ipfs console clean
 
 setup: $(STAMP_PY) $(STAMP_NPM) $(SOLC) $(TOOLS)
 
@@ -29,6 +30,11 @@ $(STAMP_PY): requirements.txt
 
 $(STAMP_NPM): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The IPFS test node (js-ipfs), in its own folder: 285 MB that only the IPFS tests need.
+$(STAMP_IPFS_NPM): tools/ipfs-node/package.json tools/ipfs-node/package-lock.json
+	cd tools/ipfs-node && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 # A native-solc-compatible command over the npm solc-js package, where py-solc-x looks for it.
@@ -51,20 +57,27 @@ $(SOLC): tools/solc.js $(STAMP_NPM)
 compile: setup
 	brownie compile
 
-test: compile test-anvil test-ganache
+test: compile test-anvil test-ganache test-ipfs
 
 test-anvil:
-	brownie test tests --ignore tests/ganache
+	brownie test tests --ignore tests/ganache --ignore tests/ipfs
 
 # Both chains stay proven: the deploy script and a full order lifecycle on Ganache too.
 test-ganache:
 	brownie test tests/ganache --network ganache-cli
+
+# Plain pytest (tests/ipfs/pytest.ini keeps Brownie out); starts its own IPFS node.
+test-ipfs: $(STAMP_PY) $(STAMP_IPFS_NPM)
+	$(VENV)/bin/python -m pytest tests/ipfs
 
 run: compile
 	CHAIN=$(CHAIN) RPC_PORT=$(RPC_PORT) tools/run-local.sh
 
 bench-gas: compile
 	brownie run scripts/bench_gas.py
+
+bench-ipfs: $(STAMP_PY)
+	$(VENV)/bin/python -m scripts.bench_ipfs
 
 console: compile
 	brownie console
