@@ -1,10 +1,8 @@
 """Every error the dApp raises on purpose.
 
 One root, ``ChainMartError``; each specific error also inherits the builtin it resembles, so
-callers that only know Python (``except ValueError``) still catch it. The Flask layer maps
-them to HTTP answers: ``IpfsUnavailable`` -> 503, ``UploadTooLarge`` -> 413,
-``UnsupportedMediaType`` -> 415, other ``UploadRejected`` and ``InvalidCid`` -> 400/422,
-``ContentNotFound`` -> 404.
+callers that only know Python (``except ValueError``) still catch it. Each carries the HTTP
+``status`` the JSON API answers with and a message that says what to do next.
 """
 from __future__ import annotations
 
@@ -12,9 +10,67 @@ from __future__ import annotations
 class ChainMartError(Exception):
     """Root of every error the dApp raises on purpose."""
 
+    status = 500
+
+    def __init__(self, message: str = "", *, status: int | None = None):
+        super().__init__(message)
+        self.message = message or self.__class__.__doc__ or self.__class__.__name__
+        if status is not None:
+            self.status = status
+
 
 class ConfigError(ChainMartError, ValueError):
     """A configuration value is missing or cannot be used."""
+
+
+# ---------------------------------------------------------------- HTTP-shaped refusals
+
+
+class BadRequest(ChainMartError, ValueError):
+    status = 400
+
+
+class Unauthorized(ChainMartError, PermissionError):
+    status = 401
+
+
+class Forbidden(ChainMartError, PermissionError):
+    status = 403
+
+
+class NotFound(ChainMartError, LookupError):
+    status = 404
+
+
+class Conflict(ChainMartError, ValueError):
+    status = 409
+
+
+class RateLimited(ChainMartError):
+    status = 429
+
+
+class ServiceUnavailable(ChainMartError, ConnectionError):
+    status = 503
+
+
+# ---------------------------------------------------------------- the chain
+
+
+class ChainUnavailable(ServiceUnavailable):
+    """The Ethereum node does not answer."""
+
+    def __init__(self, rpc_url: str, cause: Exception | None = None):
+        detail = f": {cause}" if cause else ""
+        super().__init__(f"The Ethereum node at {rpc_url} does not answer{detail}. Is the chain running (make run)?")
+
+
+class NotDeployed(ServiceUnavailable, LookupError):
+    """The connected chain has no ChainMart deployment recorded, or its contracts are missing."""
+
+
+class WrongChain(ServiceUnavailable):
+    """The node's chain id differs from the one the dApp was configured for."""
 
 
 # ---------------------------------------------------------------- content identifiers
@@ -22,6 +78,8 @@ class ConfigError(ChainMartError, ValueError):
 
 class InvalidCid(ChainMartError, ValueError):
     """A string is not a content identifier this project can use."""
+
+    status = 400
 
     def __init__(self, value: object, reason: str) -> None:
         self.value = value
@@ -39,9 +97,13 @@ class InvalidCid(ChainMartError, ValueError):
 class ContentStoreError(ChainMartError):
     """Storing or fetching content failed."""
 
+    status = 502
+
 
 class IpfsUnavailable(ContentStoreError, ConnectionError):
     """The IPFS node cannot be reached or did not answer in time. Retry later."""
+
+    status = 503
 
     def __init__(self, api_addr: str, detail: str, action: str = "answer") -> None:
         self.api_addr = api_addr
@@ -58,6 +120,8 @@ class IpfsNodeError(ContentStoreError, RuntimeError):
 
 class ContentNotFound(ContentStoreError, LookupError):
     """The store does not hold content for this CID (or could not find it in time)."""
+
+    status = 404
 
     def __init__(self, cid: str, where: str) -> None:
         self.cid = cid
@@ -82,6 +146,8 @@ class ContentIntegrityError(ContentStoreError, ValueError):
 class UploadRejected(ChainMartError, ValueError):
     """An upload failed a content check; the message says what to change."""
 
+    status = 400
+
 
 class EmptyUpload(UploadRejected):
     """The upload has no bytes."""
@@ -89,6 +155,8 @@ class EmptyUpload(UploadRejected):
 
 class UploadTooLarge(UploadRejected):
     """The upload is larger than its kind allows."""
+
+    status = 413
 
     def __init__(self, size: int | None, limit: int, what: str = "file") -> None:
         self.size = size
@@ -99,6 +167,8 @@ class UploadTooLarge(UploadRejected):
 
 class UnsupportedMediaType(UploadRejected):
     """The upload's content (not its name) is not one of the allowed types."""
+
+    status = 415
 
     def __init__(self, detected: str, allowed: list[str], filename: str | None = None) -> None:
         self.detected = detected
@@ -112,6 +182,8 @@ class UnsupportedMediaType(UploadRejected):
 
 class InvalidMetadata(UploadRejected):
     """Token metadata JSON is malformed; ``field`` names the offending field, if any."""
+
+    status = 422
 
     def __init__(self, field: str | None, problem: str) -> None:
         self.field = field
