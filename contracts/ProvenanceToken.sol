@@ -69,7 +69,8 @@ contract ProvenanceToken is IProvenanceToken, ProvenanceTrail, ERC721, AccessCon
         _passportCids[tokenId] = passportCid;
         _mint(producer, tokenId);
         emit ProvenanceMinted(tokenId, producer, passportCid, batchRef);
-        _record(tokenId, Trail(bytes28(0), 0), uint8(Step.Commissioning), producer, location, passportCid, NO_CORRECTION);
+        Trail memory empty = Trail({head: bytes28(0), count: 0});
+        _record(tokenId, empty, uint8(Step.Commissioning), producer, location, passportCid, NO_CORRECTION);
     }
 
     /// @inheritdoc IProvenanceToken

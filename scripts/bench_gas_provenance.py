@@ -3,8 +3,11 @@
 ``measure(accounts)`` returns ``{operation: gas_used}`` for merging into the main gas benchmark;
 ``brownie run scripts/bench_gas_provenance.py --network <net>`` prints it. On a fresh deploy every
 operation is the first of its kind, so slots written for the first time (a first credit, a first
-ledger entry) are included: these are upper bounds for the steady state.
+ledger entry) are included: these are upper bounds for the steady state. Gas is deterministic, so
+tests/provenance/test_append_gas.py asserts GAS_BUDGETS on this scenario.
 """
+import time
+
 from brownie import TestStablecoin
 
 from chainmart.provenance import Step
@@ -18,6 +21,9 @@ CONTENT_HASH = "0x" + "ab" * 32
 ETH_PRICE = 10**17
 USD_PRICE = 25 * 10**6
 THIRTY_DAYS = 30 * 24 * 3600
+
+# Budgets an operation must stay within (issue-set limits).
+GAS_BUDGETS = {"provenance_append": 45_000, "buy_license_eth": 120_000}
 
 
 def measure(accounts):
@@ -55,5 +61,8 @@ def measure(accounts):
 def main():
     from brownie import accounts
 
-    for operation, gas_used in measure(accounts).items():
-        print(f"{operation:24} {gas_used:>9,}")
+    print(f"\n{'operation':<24}{'gas':>10}{'budget':>10}")
+    for operation, used in measure(accounts).items():
+        budget = GAS_BUDGETS.get(operation)
+        print(f"{operation:<24}{used:>10,}{f'{budget:,}' if budget else '':>10}")
+    time.sleep(0.5)  # let Brownie's background bookkeeping finish before the chain is stopped

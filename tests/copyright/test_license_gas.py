@@ -1,9 +1,10 @@
 """Gas budget: buying a license with ETH stays under 120,000 gas, even as the first purchase ever."""
 from brownie import ZERO_ADDRESS
 
+from scripts.bench_gas_provenance import GAS_BUDGETS
 from tests.conftest import ETH_PRICE
 
-BUY_LICENSE_ETH_BUDGET = 120_000
+BUY_LICENSE_ETH_BUDGET = GAS_BUDGETS["buy_license_eth"]
 
 
 def test_first_eth_purchase_within_budget(registry, eth_offer, buyer):

@@ -170,7 +170,8 @@ def test_offer_sells_out_at_its_maximum(registry, work, creator, buyer, other_bu
 
 
 def test_renewal_counts_towards_the_maximum(registry, work, creator, buyer):
-    offer_id = registry.createOffer(work, ETH, ETH_PRICE, 100, 1, False, False, TERMS_CID, {"from": creator}).return_value
+    tx = registry.createOffer(work, ETH, ETH_PRICE, 100, 1, False, False, TERMS_CID, {"from": creator})
+    offer_id = tx.return_value
     buy(registry, offer_id, buyer)
     with brownie.reverts(custom_error("CopyrightOfferSoldOut", offer_id, 1)):
         buy(registry, offer_id, buyer)

@@ -189,12 +189,15 @@ def test_stranger_cannot_sweep(registry, stranger):
         registry.sweepSurplus(ETH, stranger, {"from": stranger})
 
 
-def test_eth_books_balance_through_purchases_and_withdrawals(registry, eth_offer, creator, buyer, other_buyer, treasury):
+def test_eth_books_balance_through_purchases_and_withdrawals(
+    registry, eth_offer, creator, buyer, other_buyer, treasury
+):
     registry.buyLicense(eth_offer, {"from": buyer, "value": ETH_PRICE})
     registry.buyLicense(eth_offer, {"from": other_buyer, "value": ETH_PRICE})
     registry.withdraw(ETH, {"from": creator})
     registry.buyLicense(eth_offer, {"from": buyer, "value": ETH_PRICE})
-    assert registry.balance() == registry.liabilities(ETH) == registry.creditOf(creator, ETH) + registry.accruedFees(ETH)
+    owed = registry.creditOf(creator, ETH) + registry.accruedFees(ETH)
+    assert registry.balance() == registry.liabilities(ETH) == owed
     registry.withdraw(ETH, {"from": creator})
     registry.withdrawFees(ETH, {"from": treasury})
     assert registry.balance() == registry.liabilities(ETH) == 0

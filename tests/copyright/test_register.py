@@ -168,7 +168,9 @@ def test_deploy_sets_admin_fee_treasury_marketplace_and_forwarder(registry, admi
 
 
 @pytest.mark.parametrize("zero_arg", [0, 1, 3])
-def test_deploy_refuses_zero_admin_treasury_or_marketplace(CopyrightRegistry, admin, treasury, market, forwarder, zero_arg):
+def test_deploy_refuses_zero_admin_treasury_or_marketplace(
+    CopyrightRegistry, admin, treasury, market, forwarder, zero_arg
+):
     args = [admin, treasury, FEE_BPS, market]
     args[zero_arg] = ZERO_ADDRESS
     with brownie.reverts(ZERO_ADDRESS_ERROR):

@@ -40,15 +40,19 @@ def events(provenance, traced):
 
 def verify(provenance, token_id, events, recalled=False):
     head, count = provenance.trailOf(token_id)
-    return verify_trail(events, token_id=token_id, head_onchain=bytes(head), count_onchain=count, recalled_onchain=recalled)
+    return verify_trail(
+        events, token_id=token_id, head_onchain=bytes(head), count_onchain=count, recalled_onchain=recalled
+    )
 
 
 def rehash(events):
     """What a careful forger would do: recompute every claimed head after changing the events."""
     head, forged = ZERO_HEAD, []
     for event in events:
-        head = next_head(head, event.token_id, event.index, event.step, event.actor, event.time,
-                         event.location, event.evidence_cid, event.corrects)
+        head = next_head(
+            head, event.token_id, event.index, event.step, event.actor, event.time,
+            event.location, event.evidence_cid, event.corrects,
+        )
         forged.append(replace(event, head=head))
     return forged
 
