@@ -7,7 +7,15 @@ import json
 import os
 from pathlib import Path
 
-from brownie import ChainMartForwarder, Marketplace, accounts, chain, network
+from brownie import (
+    ChainMartForwarder,
+    CopyrightRegistry,
+    Marketplace,
+    ProvenanceToken,
+    accounts,
+    chain,
+    network,
+)
 
 from scripts.local_accounts import LOCAL_CHAIN_IDS, demo_accounts
 
@@ -20,12 +28,24 @@ def deployments_path():
 
 
 def deploy_platform(deployer, *, admin=None, treasury=None, fee_bps=DEFAULT_FEE_BPS):
-    """Deploy the forwarder and every contract that trusts it; return them by contract name."""
+    """Deploy the forwarder and every contract that trusts it; return them by contract name.
+
+    ProvenanceToken grants the Marketplace its MARKETPLACE_ROLE in its constructor (so the wiring
+    needs no admin transaction); CopyrightRegistry takes the same treasury and fee as the Marketplace
+    and uses the Marketplace's ERC-20 allow-list.
+    """
     admin = admin or deployer
     treasury = treasury or admin
     forwarder = ChainMartForwarder.deploy({"from": deployer})
     market = Marketplace.deploy(admin, treasury, fee_bps, forwarder, {"from": deployer})
-    return {"ChainMartForwarder": forwarder, "Marketplace": market}
+    provenance = ProvenanceToken.deploy(admin, market, forwarder, {"from": deployer})
+    copyright_registry = CopyrightRegistry.deploy(admin, treasury, fee_bps, market, forwarder, {"from": deployer})
+    return {
+        "ChainMartForwarder": forwarder,
+        "Marketplace": market,
+        "ProvenanceToken": provenance,
+        "CopyrightRegistry": copyright_registry,
+    }
 
 
 def deployer_account():

@@ -1,0 +1,49 @@
+"""Relaying a user's call through the ChainMartForwarder (ERC-2771), signed with the user's key."""
+from brownie import chain
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+
+FORWARD_REQUEST = [
+    {"name": "from", "type": "address"},
+    {"name": "to", "type": "address"},
+    {"name": "value", "type": "uint256"},
+    {"name": "gas", "type": "uint256"},
+    {"name": "nonce", "type": "uint256"},
+    {"name": "deadline", "type": "uint48"},
+    {"name": "data", "type": "bytes"},
+]
+
+
+def forward(forwarder, signer, target, calldata, relayer, gas=1_000_000):
+    """Have `relayer` execute `calldata` on `target` as `signer` (a Brownie LocalAccount)."""
+    deadline = chain.time() + 3600
+    typed = {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            "ForwardRequest": FORWARD_REQUEST,
+        },
+        "primaryType": "ForwardRequest",
+        "domain": {
+            "name": "ChainMartForwarder",
+            "version": "1",
+            "chainId": chain.id,
+            "verifyingContract": str(forwarder.address),
+        },
+        "message": {
+            "from": str(signer.address),
+            "to": str(target.address),
+            "value": 0,
+            "gas": gas,
+            "nonce": int(forwarder.nonces(signer)),
+            "deadline": deadline,
+            "data": bytes.fromhex(calldata[2:]),
+        },
+    }
+    signature = Account.sign_message(encode_typed_data(full_message=typed), signer.private_key).signature
+    request = (signer.address, target.address, 0, gas, deadline, calldata, signature)
+    return forwarder.execute(request, {"from": relayer})
