@@ -18,18 +18,22 @@ def deployments_file(tmp_path, monkeypatch):
 def test_deploy_records_addresses_under_the_chain_id(deployments_file):
     contracts = deploy.main()
     recorded = json.loads(deployments_file.read_text())[str(chain.id)]
-    assert recorded["contracts"] == {
-        "ChainMartForwarder": contracts["ChainMartForwarder"].address,
-        "Marketplace": contracts["Marketplace"].address,
-    }
+    assert recorded["contracts"] == {name: contract.address for name, contract in contracts.items()}
+    assert set(recorded["contracts"]) == {"ChainMartForwarder", "Marketplace", "ProvenanceToken", "CopyrightRegistry"}
     assert recorded["block"] == contracts["ChainMartForwarder"].tx.block_number
 
 
-def test_deployed_marketplace_trusts_the_deployed_forwarder(deployments_file):
+@pytest.mark.parametrize("name", ["Marketplace", "ProvenanceToken", "CopyrightRegistry"])
+def test_every_deployed_contract_trusts_the_deployed_forwarder(deployments_file, name):
     contracts = deploy.main()
-    market = Marketplace.at(contracts["Marketplace"].address)
-    assert market.trustedForwarder() == contracts["ChainMartForwarder"].address
+    assert contracts[name].trustedForwarder() == contracts["ChainMartForwarder"].address
     assert ChainMartForwarder.at(contracts["ChainMartForwarder"].address).eip712Domain()[1] == "ChainMartForwarder"
+
+
+def test_provenance_token_lets_the_marketplace_record_sales(deployments_file):
+    contracts = deploy.main()
+    provenance = contracts["ProvenanceToken"]
+    assert provenance.hasRole(provenance.MARKETPLACE_ROLE(), contracts["Marketplace"])
 
 
 def test_deploy_reads_fee_and_treasury_from_the_environment(deployments_file, monkeypatch, accounts):
