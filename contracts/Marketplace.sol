@@ -4,8 +4,10 @@ pragma solidity 0.8.24;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Context} from "@openzeppelin/contracts/utils/Context.sol";
 import {ERC2771Context} from "@openzeppelin/contracts/metatx/ERC2771Context.sol";
+import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 
 import {IMarketplace} from "../interfaces/IMarketplace.sol";
+import {IProvenanceToken} from "../interfaces/IProvenanceToken.sol";
 import {PaymentVault} from "./PaymentVault.sol";
 
 /// @title ChainMart escrowed-order marketplace
@@ -19,6 +21,11 @@ contract Marketplace is IMarketplace, PaymentVault, ERC2771Context {
     uint32 public constant DEFAULT_CONFIRM_WINDOW = 14 days;
     uint32 public constant MIN_WINDOW = 1 hours;
     uint32 public constant MAX_WINDOW = 180 days;
+    uint256 public constant MAX_TOKENS_PER_CALL = 100;
+    // Listing.flags and Order.flags bits
+    uint8 private constant _PAUSED = 1; // listing
+    uint8 private constant _REVIEWED = 1; // order
+    uint8 private constant _TRACED = 2; // listing and order: units are provenance tokens
 
     /// @dev One slot: 96 + 32 + 32 + 32 + 24 + 24 + 8 + 8 = 256 bits. A purchase reads and writes
     /// only this slot of the listing.
@@ -30,7 +37,7 @@ contract Marketplace is IMarketplace, PaymentVault, ERC2771Context {
         uint24 shipWindow;
         uint24 confirmWindow;
         uint8 assetId;
-        bool paused;
+        uint8 flags;
     }
 
     /// @dev One slot: 96 + 32 + 32 + 8 + 16 + 8 + 8 + 32 + 24 = 256 bits. The buyer and the listing
@@ -43,7 +50,7 @@ contract Marketplace is IMarketplace, PaymentVault, ERC2771Context {
         uint32 deadline;
         OrderState state;
         uint16 feeBps;
-        bool reviewed;
+        uint8 flags;
         uint8 assetId;
         uint32 sellerId;
         uint24 confirmWindow;
@@ -72,6 +79,14 @@ contract Marketplace is IMarketplace, PaymentVault, ERC2771Context {
     mapping(uint64 listingId => Listing) private _listings;
     mapping(uint256 orderId => Order) private _orders;
     mapping(uint256 orderId => uint256 refund) private _settlementOffers;
+
+    // Traced listings sell provenance tokens: the pool of a listing is _listingTokens[id][cursor:],
+    // an order takes the next `quantity` tokens and remembers where they start.
+    IProvenanceToken private _provenance;
+    mapping(uint64 listingId => uint256[] tokenIds) private _listingTokens;
+    mapping(uint64 listingId => uint256 cursor) private _tokenCursors;
+    mapping(uint256 orderId => uint256 firstTokenIndex) private _orderTokenStarts;
+    mapping(uint256 tokenId => bool listed) private _tokenListed;
 
     constructor(address admin, address treasury_, uint16 feeBps_, address trustedForwarder_)
         ERC2771Context(trustedForwarder_)
@@ -120,6 +135,13 @@ contract Marketplace is IMarketplace, PaymentVault, ERC2771Context {
     }
 
     /// @inheritdoc IMarketplace
+    function setProvenance(address provenance_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (provenance_ == address(0)) revert MarketplaceZeroAddress();
+        _provenance = IProvenanceToken(provenance_);
+        emit ProvenanceContractSet(provenance_);
+    }
+
+    /// @inheritdoc IMarketplace
     function pause() external onlyRole(DEFAULT_ADMIN_ROLE) {
         _config.paused = true;
         emit MarketPaused(_msgSender());
@@ -152,20 +174,45 @@ contract Marketplace is IMarketplace, PaymentVault, ERC2771Context {
         uint32 confirmWindow,
         string calldata metadataCid
     ) external returns (uint64 listingId) {
-        Config memory config = _config;
-        if (config.paused) revert MarketplacePaused();
-        address account = _msgSender();
-        uint32 sellerId = _sellerIds[account];
-        if (sellerId == 0 || _sellers[sellerId].status != SellerStatus.Approved) {
-            revert MarketplaceSellerNotActive(account);
-        }
+        return _list(price, asset, stock, shipWindow, confirmWindow, metadataCid, 0);
+    }
+
+    /// @inheritdoc IMarketplace
+    function listTraced(
+        uint256 price,
+        address asset,
+        uint256[] calldata tokenIds,
+        uint32 shipWindow,
+        uint32 confirmWindow,
+        string calldata metadataCid
+    ) external returns (uint64 listingId) {
+        if (address(_provenance) == address(0)) revert MarketplaceNoProvenanceContract();
+        listingId = _list(price, asset, 0, shipWindow, confirmWindow, metadataCid, _TRACED);
+        _addTokens(listingId, _listings[listingId], tokenIds);
+    }
+
+    /// @inheritdoc IMarketplace
+    function addListingTokens(uint64 listingId, uint256[] calldata tokenIds) external {
+        Listing storage listing = _ownListing(listingId);
+        if (listing.flags & _TRACED == 0) revert MarketplaceNotTracedListing(listingId);
+        _addTokens(listingId, listing, tokenIds);
+    }
+
+    function _list(
+        uint256 price,
+        address asset,
+        uint32 stock,
+        uint32 shipWindow,
+        uint32 confirmWindow,
+        string calldata metadataCid,
+        uint8 flags
+    ) private returns (uint64 listingId) {
+        uint32 sellerId = _listingSellerId();
         _checkPrice(price);
         uint8 assetId = _requireAllowedAssetId(asset);
         shipWindow = _window(shipWindow, DEFAULT_SHIP_WINDOW);
         confirmWindow = _window(confirmWindow, DEFAULT_CONFIRM_WINDOW);
-
-        listingId = ++config.listingCount;
-        _config.listingCount = listingId;
+        listingId = ++_config.listingCount;
         _listings[listingId] = Listing({
             price: uint96(price),
             stock: stock,
@@ -174,9 +221,19 @@ contract Marketplace is IMarketplace, PaymentVault, ERC2771Context {
             shipWindow: uint24(shipWindow),
             confirmWindow: uint24(confirmWindow),
             assetId: assetId,
-            paused: false
+            flags: flags
         });
-        emit Listed(listingId, account, asset, price, stock, shipWindow, confirmWindow, metadataCid);
+        emit Listed(listingId, _msgSender(), asset, price, stock, shipWindow, confirmWindow, metadataCid);
+    }
+
+    /// @dev The caller's seller id, if the market is open and the caller may list.
+    function _listingSellerId() private view returns (uint32 sellerId) {
+        if (_config.paused) revert MarketplacePaused();
+        address account = _msgSender();
+        sellerId = _sellerIds[account];
+        if (sellerId == 0 || _sellers[sellerId].status != SellerStatus.Approved) {
+            revert MarketplaceSellerNotActive(account);
+        }
     }
 
     /// @inheritdoc IMarketplace
@@ -189,13 +246,16 @@ contract Marketplace is IMarketplace, PaymentVault, ERC2771Context {
 
     /// @inheritdoc IMarketplace
     function setStock(uint64 listingId, uint32 stock) external {
-        _ownListing(listingId).stock = stock;
+        Listing storage listing = _ownListing(listingId);
+        if (listing.flags & _TRACED != 0) revert MarketplaceTracedListingStock(listingId);
+        listing.stock = stock;
         emit ListingStockUpdated(listingId, stock);
     }
 
     /// @inheritdoc IMarketplace
     function setListingPaused(uint64 listingId, bool paused_) external {
-        _ownListing(listingId).paused = paused_;
+        Listing storage listing = _ownListing(listingId);
+        listing.flags = paused_ ? listing.flags | _PAUSED : listing.flags & ~_PAUSED;
         emit ListingPausedSet(listingId, paused_);
     }
 
@@ -340,9 +400,9 @@ contract Marketplace is IMarketplace, PaymentVault, ERC2771Context {
         if (state != OrderState.Completed && state != OrderState.Settled && state != OrderState.Resolved) {
             revert MarketplaceInvalidOrderState(orderId, state);
         }
-        if (order.reviewed) revert MarketplaceAlreadyReviewed(orderId);
+        if (order.flags & _REVIEWED != 0) revert MarketplaceAlreadyReviewed(orderId);
         if (rating == 0 || rating > 5) revert MarketplaceInvalidRating(rating);
-        order.reviewed = true;
+        order.flags |= _REVIEWED;
         Seller storage seller = _sellers[order.sellerId];
         seller.ratingCount += 1;
         seller.ratingSum += rating;
@@ -381,13 +441,19 @@ contract Marketplace is IMarketplace, PaymentVault, ERC2771Context {
         stored.stock = listing.stock - quantity;
         stored.orderCount = sequence;
         uint32 shipBy = uint32(block.timestamp) + listing.shipWindow;
+        uint8 flags = listing.flags & _TRACED;
+        if (flags != 0) {
+            uint256 cursor = _tokenCursors[listingId];
+            _orderTokenStarts[orderId] = cursor;
+            _tokenCursors[listingId] = cursor + quantity;
+        }
         _orders[orderId] = Order({
             amount: uint96(amount),
             quantity: quantity,
             deadline: shipBy,
             state: OrderState.Paid,
             feeBps: _config.feeBps,
-            reviewed: false,
+            flags: flags,
             assetId: listing.assetId,
             sellerId: listing.sellerId,
             confirmWindow: listing.confirmWindow
@@ -403,7 +469,7 @@ contract Marketplace is IMarketplace, PaymentVault, ERC2771Context {
     {
         if (_config.paused) revert MarketplacePaused();
         if (listing.sellerId == 0) revert MarketplaceUnknownListing(listingId);
-        if (listing.paused) revert MarketplaceListingPaused(listingId);
+        if (listing.flags & _PAUSED != 0) revert MarketplaceListingPaused(listingId);
         if (quantity == 0) revert MarketplaceZeroQuantity();
         if (quantity > listing.stock) revert MarketplaceInsufficientStock(listingId, quantity, listing.stock);
         Seller memory seller = _sellers[listing.sellerId];
@@ -433,9 +499,49 @@ contract Marketplace is IMarketplace, PaymentVault, ERC2771Context {
         order.state = finalState;
         order.deadline = 0;
         (address token,) = _asset(order.assetId);
+        address seller = _sellers[order.sellerId].account;
         _credit(_buyerOf(orderId), token, refund);
-        _credit(_sellers[order.sellerId].account, token, sellerAmount);
+        _credit(seller, token, sellerAmount);
         _credit(_config.treasury, token, fee);
+        if (order.flags & _TRACED != 0) _deliverTokens(orderId, order, seller, refund < amount);
+    }
+
+    /// @dev Moves a finished order's provenance tokens to the buyer (unless fully refunded) with a
+    /// Selling event on their trails. A token that cannot move (the seller gave it away, it was
+    /// recalled) is reported, never allowed to block the payout.
+    function _deliverTokens(uint256 orderId, Order storage order, address seller, bool toBuyer) private {
+        uint256[] storage pool = _listingTokens[_listingIdOf(orderId)];
+        uint256 start = _orderTokenStarts[orderId];
+        address buyer = _buyerOf(orderId);
+        for (uint256 i = 0; i < order.quantity; ++i) {
+            uint256 tokenId = pool[start + i];
+            delete _tokenListed[tokenId];
+            if (!toBuyer) continue;
+            try _provenance.recordSale(tokenId, seller, buyer, orderId) {}
+            catch {
+                emit TracedTokenNotDelivered(orderId, tokenId);
+            }
+        }
+    }
+
+    /// @dev Checks and adds tokens the seller holds to a traced listing's pool; each token adds a unit.
+    function _addTokens(uint64 listingId, Listing storage listing, uint256[] calldata tokenIds) private {
+        uint256 count = tokenIds.length;
+        if (count == 0 || count > MAX_TOKENS_PER_CALL) revert MarketplaceInvalidTokenCount(count);
+        address seller = _msgSender();
+        uint256[] storage pool = _listingTokens[listingId];
+        for (uint256 i = 0; i < count; ++i) {
+            uint256 tokenId = tokenIds[i];
+            if (_tokenListed[tokenId]) revert MarketplaceTokenAlreadyListed(tokenId);
+            if (IERC721(address(_provenance)).ownerOf(tokenId) != seller) revert MarketplaceNotTokenHolder(tokenId, seller);
+            if (_provenance.isRecalled(tokenId)) revert MarketplaceTokenRecalled(tokenId);
+            _tokenListed[tokenId] = true;
+            pool.push(tokenId);
+        }
+        uint32 stock = listing.stock + uint32(count);
+        listing.stock = stock;
+        emit ListingTokensAdded(listingId, tokenIds);
+        emit ListingStockUpdated(listingId, stock);
     }
 
     /// @dev Full refund before shipping; the units go back into stock.
@@ -443,6 +549,13 @@ contract Marketplace is IMarketplace, PaymentVault, ERC2771Context {
         Listing storage listing = _listings[_listingIdOf(orderId)];
         uint256 restocked = uint256(listing.stock) + order.quantity;
         listing.stock = restocked > type(uint32).max ? type(uint32).max : uint32(restocked);
+        if (order.flags & _TRACED != 0) {
+            uint256[] storage pool = _listingTokens[_listingIdOf(orderId)];
+            uint256 start = _orderTokenStarts[orderId];
+            for (uint256 i = 0; i < order.quantity; ++i) {
+                pool.push(pool[start + i]);
+            }
+        }
         order.state = finalState;
         order.deadline = 0;
         (address token,) = _asset(order.assetId);
@@ -550,7 +663,7 @@ contract Marketplace is IMarketplace, PaymentVault, ERC2771Context {
             stock: listing.stock,
             shipWindow: listing.shipWindow,
             confirmWindow: listing.confirmWindow,
-            paused: listing.paused,
+            paused: listing.flags & _PAUSED != 0,
             orderCount: listing.orderCount
         });
     }
@@ -570,9 +683,36 @@ contract Marketplace is IMarketplace, PaymentVault, ERC2771Context {
             state: order.state,
             deadline: order.deadline,
             feeBps: order.feeBps,
-            reviewed: order.reviewed,
+            reviewed: order.flags & _REVIEWED != 0,
             settlementOffer: _settlementOffers[orderId]
         });
+    }
+
+    /// @inheritdoc IMarketplace
+    function listingTokens(uint64 listingId) external view returns (uint256[] memory available) {
+        uint256[] storage pool = _listingTokens[listingId];
+        uint256 cursor = _tokenCursors[listingId];
+        available = new uint256[](pool.length - cursor);
+        for (uint256 i = 0; i < available.length; ++i) {
+            available[i] = pool[cursor + i];
+        }
+    }
+
+    /// @inheritdoc IMarketplace
+    function orderTokens(uint256 orderId) external view returns (uint256[] memory tokenIds) {
+        Order storage order = _existingOrder(orderId);
+        if (order.flags & _TRACED == 0) return tokenIds;
+        uint256[] storage pool = _listingTokens[_listingIdOf(orderId)];
+        uint256 start = _orderTokenStarts[orderId];
+        tokenIds = new uint256[](order.quantity);
+        for (uint256 i = 0; i < tokenIds.length; ++i) {
+            tokenIds[i] = pool[start + i];
+        }
+    }
+
+    /// @inheritdoc IMarketplace
+    function provenance() external view returns (address) {
+        return address(_provenance);
     }
 
     /// @inheritdoc IMarketplace

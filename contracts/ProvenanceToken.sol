@@ -134,7 +134,7 @@ contract ProvenanceToken is IProvenanceToken, ProvenanceTrail, ERC721, AccessCon
     // ================================================================ marketplace
 
     /// @inheritdoc IProvenanceToken
-    function recordSale(uint256 tokenId, address buyer, uint256 orderId)
+    function recordSale(uint256 tokenId, address seller, address buyer, uint256 orderId)
         external
         onlyRole(MARKETPLACE_ROLE)
         returns (uint32 index)
@@ -143,6 +143,7 @@ contract ProvenanceToken is IProvenanceToken, ProvenanceTrail, ERC721, AccessCon
         if (buyer == address(0)) revert ProvenanceZeroAddress();
         if (_origins[tokenId].recalled) revert ProvenanceTokenRecalled(tokenId);
         address holder = _ownerOf(tokenId);
+        if (holder != seller) revert ProvenanceSellerNotHolder(tokenId, seller, holder);
         if (buyer == holder) revert ProvenanceBuyerIsHolder(tokenId, buyer);
         _transfer(holder, buyer, tokenId);
         emit ProvenanceSold(tokenId, holder, buyer, orderId);

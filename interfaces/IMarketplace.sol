@@ -94,6 +94,12 @@ interface IMarketplace {
     event ListingStockUpdated(uint64 indexed listingId, uint32 stock);
     event ListingPausedSet(uint64 indexed listingId, bool paused);
     event ListingMetadataUpdated(uint64 indexed listingId, string metadataCid);
+    /// @notice Provenance tokens joined a traced listing's pool; each is one unit of stock.
+    event ListingTokensAdded(uint64 indexed listingId, uint256[] tokenIds);
+    event ProvenanceContractSet(address indexed provenance);
+    /// @notice A finished order's provenance token could not move to the buyer (the seller no longer
+    /// holds it, or it was recalled). The payout went ahead; the buyer can take it up with the seller.
+    event TracedTokenNotDelivered(uint256 indexed orderId, uint256 indexed tokenId);
 
     event OrderPlaced(
         uint256 indexed orderId,
@@ -157,6 +163,13 @@ interface IMarketplace {
     error MarketplaceAlreadyReviewed(uint256 orderId);
     error MarketplaceNothingToWithdraw(address account, address asset);
     error MarketplaceEthTransferFailed(address to, uint256 amount);
+    error MarketplaceNoProvenanceContract();
+    error MarketplaceNotTracedListing(uint64 listingId);
+    error MarketplaceTracedListingStock(uint64 listingId);
+    error MarketplaceInvalidTokenCount(uint256 count);
+    error MarketplaceTokenAlreadyListed(uint256 tokenId);
+    error MarketplaceNotTokenHolder(uint256 tokenId, address account);
+    error MarketplaceTokenRecalled(uint256 tokenId);
 
     // ---------------------------------------------------------------- admin
 
@@ -177,6 +190,10 @@ interface IMarketplace {
 
     /// @notice Set the account that is credited with platform fees. Admin only.
     function setTreasury(address treasury) external;
+
+    /// @notice Name the provenance token contract traced listings sell (it must grant this contract
+    /// its MARKETPLACE_ROLE). Admin only.
+    function setProvenance(address provenance_) external;
 
     /// @notice Stop new listings and purchases. Everything that moves existing funds keeps working.
     function pause() external;
@@ -203,8 +220,25 @@ interface IMarketplace {
         string calldata metadataCid
     ) external returns (uint64 listingId);
 
+    /// @notice List provenance tokens the seller holds: each token is one unit of stock. When an
+    /// order completes (or settles, or is resolved with less than a full refund) its tokens move to
+    /// the buyer with a Selling event on their trails; a cancelled or refunded order returns them to
+    /// the pool, still held by the seller. Needs `setProvenance`.
+    function listTraced(
+        uint256 price,
+        address asset,
+        uint256[] calldata tokenIds,
+        uint32 shipWindow,
+        uint32 confirmWindow,
+        string calldata metadataCid
+    ) external returns (uint64 listingId);
+
+    /// @notice Add provenance tokens (units) to a traced listing. Its seller only.
+    function addListingTokens(uint64 listingId, uint256[] calldata tokenIds) external;
+
     function setPrice(uint64 listingId, uint256 price) external;
 
+    /// @notice Set the stock of a listing (not a traced one: its stock is its tokens).
     function setStock(uint64 listingId, uint32 stock) external;
 
     function setListingPaused(uint64 listingId, bool paused) external;
@@ -286,6 +320,14 @@ interface IMarketplace {
     function getOrder(uint256 orderId) external view returns (OrderView memory);
 
     function getSeller(address account) external view returns (SellerView memory);
+
+    /// @notice The provenance tokens a traced listing still has to sell, next first.
+    function listingTokens(uint64 listingId) external view returns (uint256[] memory);
+
+    /// @notice The provenance tokens an order takes (empty for an untraced listing).
+    function orderTokens(uint256 orderId) external view returns (uint256[] memory);
+
+    function provenance() external view returns (address);
 
     function isActiveSeller(address account) external view returns (bool);
 

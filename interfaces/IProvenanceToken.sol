@@ -117,6 +117,7 @@ interface IProvenanceToken {
     error ProvenanceAlreadyRecalled(uint256 tokenId);
     error ProvenanceTokenRecalled(uint256 tokenId);
     error ProvenanceBuyerIsHolder(uint256 tokenId, address buyer);
+    error ProvenanceSellerNotHolder(uint256 tokenId, address seller, address holder);
 
     // ---------------------------------------------------------------- producers
 
@@ -165,13 +166,15 @@ interface IProvenanceToken {
 
     // ---------------------------------------------------------------- marketplace
 
-    /// @notice Record the sale of a token in a Marketplace order: moves the token from its current
-    /// holder to `buyer` (no approval needed, no receiver callback) and appends a `Selling` event by
-    /// the caller with `evidenceCid` "order:<orderId in hex>" and an empty location, in one call.
-    /// `MARKETPLACE_ROLE` only. Refuses an unknown or recalled token, a zero buyer and a buyer who
-    /// already holds it; a caller that must not fail (order completion) should check `isRecalled`
-    /// and `ownerOf` first or call it in a try/catch.
-    function recordSale(uint256 tokenId, address buyer, uint256 orderId) external returns (uint32 index);
+    /// @notice Record the sale of a token in a Marketplace order: moves the token from `seller`, who
+    /// must hold it, to `buyer` (no approval needed, no receiver callback) and appends a `Selling`
+    /// event by the caller with `evidenceCid` "order:<orderId in hex>" and an empty location, in one
+    /// call. `MARKETPLACE_ROLE` only. Refuses an unknown or recalled token, a token `seller` does not
+    /// hold, a zero buyer and a buyer who already holds it; a caller that must not fail (order
+    /// completion) should call it in a try/catch.
+    function recordSale(uint256 tokenId, address seller, address buyer, uint256 orderId)
+        external
+        returns (uint32 index);
 
     // ---------------------------------------------------------------- views
 

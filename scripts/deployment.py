@@ -30,8 +30,8 @@ def deployments_path():
 def deploy_platform(deployer, *, admin=None, treasury=None, fee_bps=DEFAULT_FEE_BPS):
     """Deploy the forwarder and every contract that trusts it; return them by contract name.
 
-    ProvenanceToken grants the Marketplace its MARKETPLACE_ROLE in its constructor (so the wiring
-    needs no admin transaction); CopyrightRegistry takes the same treasury and fee as the Marketplace
+    ProvenanceToken grants the Marketplace its MARKETPLACE_ROLE in its constructor, and the
+    Marketplace is pointed at it (when the deployer is the admin; else the admin must do it); CopyrightRegistry takes the same treasury and fee as the Marketplace
     and uses the Marketplace's ERC-20 allow-list.
     """
     admin = admin or deployer
@@ -40,6 +40,10 @@ def deploy_platform(deployer, *, admin=None, treasury=None, fee_bps=DEFAULT_FEE_
     market = Marketplace.deploy(admin, treasury, fee_bps, forwarder, {"from": deployer})
     provenance = ProvenanceToken.deploy(admin, market, forwarder, {"from": deployer})
     copyright_registry = CopyrightRegistry.deploy(admin, treasury, fee_bps, market, forwarder, {"from": deployer})
+    if str(admin) == str(deployer):
+        market.setProvenance(provenance, {"from": deployer})
+    else:
+        print(f"Admin {admin}: call Marketplace.setProvenance({provenance.address}) to enable traced listings.")
     return {
         "ChainMartForwarder": forwarder,
         "Marketplace": market,

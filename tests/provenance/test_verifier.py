@@ -114,7 +114,7 @@ def test_verify_token_reports_recall(provenance, traced, producer):
 
 def test_verify_token_accepts_marketplace_sale(provenance, producer, sales_agent, buyer):
     token_id = provenance.mint("bafkreisold", "SN-7", FACTORY, {"from": producer}).return_value
-    provenance.recordSale(token_id, buyer, 42, {"from": sales_agent})
+    provenance.recordSale(token_id, producer, buyer, 42, {"from": sales_agent})
     assert verify_token(provenance, token_id).ok
 
 
