@@ -5,8 +5,8 @@ import io
 import itertools
 
 import pytest
-from conftest import CHUNK, pseudo_random_bytes
-from dag_reader import Tree, fields, read_file_node
+from tests.ipfs_node import CHUNK, pseudo_random_bytes
+from tests.ipfs.dag_reader import Tree, fields, read_file_node
 
 from dapp.cid import (
     DAG_PB,

@@ -6,7 +6,7 @@ import os
 import time
 
 import pytest
-from conftest import CHUNK, pseudo_random_bytes
+from tests.ipfs_node import CHUNK, pseudo_random_bytes
 
 from dapp.cid import DAG_PB, MAX_LINKS, Cid, cid_of_bytes
 from dapp.exceptions import ContentIntegrityError, ContentNotFound, InvalidCid

@@ -6,7 +6,7 @@ import time
 
 import ipfshttpclient
 import pytest
-from conftest import CHUNK, free_port, pseudo_random_bytes
+from tests.ipfs_node import CHUNK, free_port, pseudo_random_bytes
 
 from dapp.cid import MAX_LINKS, UnixfsFileHasher, cid_of_bytes, parse_cid
 from dapp.exceptions import ContentIntegrityError, ContentNotFound, IpfsNodeError, IpfsUnavailable
