@@ -355,6 +355,7 @@ contract Marketplace is IMarketplace, PaymentVault, ERC2771Context {
         if (state != OrderState.Shipped && state != OrderState.Disputed) {
             revert MarketplaceInvalidOrderState(orderId, state);
         }
+        if (state == OrderState.Disputed) delete _settlementOffers[orderId];
         _complete(orderId, order);
     }
 

@@ -419,7 +419,11 @@ class Relayer:
                     receipt = self.chain.web3.eth.get_transaction_receipt(job.tx_hash)
                 except Exception:
                     continue  # not mined yet, or the node is down: ask again
-                self._record_receipt(job, receipt)
+                try:
+                    self._record_receipt(job, receipt)
+                except Exception as exc:  # never let one odd receipt stop the loop for every job
+                    self._finish(job, MINED if receipt["status"] == 1 else FAILED,
+                                 error={"reason": f"receipt could not be decoded: {exc}"})
             time.sleep(self.poll_interval)
 
     def _record_receipt(self, job: RelayJob, receipt) -> None:
@@ -497,20 +501,21 @@ class AbiDecoder:
         self.chain = chain
         self._functions: dict[tuple[str, bytes], str] = {}
         self._errors: dict[bytes, dict] = {}
-        self._events: dict[bytes, tuple[str, dict]] = {}
+        self._events: dict[tuple[str, bytes], tuple[str, dict]] = {}
         self._loaded = False
 
     def _load(self) -> None:
         if self._loaded:
             return
-        for name in self.chain.addresses:
+        for name, address in self.chain.addresses.items():
             for item in self.chain.abi(name):
                 if item["type"] == "function":
                     self._functions[(name, function_abi_to_4byte_selector(item))] = item["name"]
                 elif item["type"] == "error":
                     self._errors[_error_selector(item)] = item
                 elif item["type"] == "event":
-                    self._events[keccak(text=_signature(item))] = (name, item)
+                    # Keyed by emitter too: ERC-20 and ERC-721 `Transfer` share a topic but not a layout.
+                    self._events[(address.lower(), keccak(text=_signature(item)))] = (name, item)
         self._loaded = True
 
     def function_name(self, contract: str, selector: bytes) -> str | None:
@@ -540,11 +545,14 @@ class AbiDecoder:
         for log in receipt["logs"]:
             if not log["topics"]:
                 continue
-            match = self._events.get(bytes(log["topics"][0]))
+            match = self._events.get((log["address"].lower(), bytes(log["topics"][0])))
             if match is None:
-                continue
+                continue  # a log of a contract the platform does not own (e.g. a stablecoin)
             contract, item = match
-            data = get_event_data(codec, item, log)
+            try:
+                data = get_event_data(codec, item, log)
+            except Exception:
+                continue
             decoded.append(
                 {"contract": contract, "event": data["event"], "args": {k: _jsonable(v) for k, v in data["args"].items()}}
             )

@@ -1,7 +1,8 @@
 """Helpers that walk an order through its states, shared by the order, payout and invariant tests.
 
-Plain functions, not fixtures: each test module builds the fixtures it needs from them. Every
-helper returns the order id (taken from the ``OrderPlaced`` event) or the transaction.
+Plain functions, not fixtures: each test module builds the fixtures it needs from them. Helpers
+that place an order return its id (from the ``OrderPlaced`` event); helpers that act on an order
+return the transaction.
 """
 from enum import IntEnum
 
@@ -51,6 +52,7 @@ def place_order(market, listing_id, buyer, quantity=1, token=None):
 
 
 def ship(market, order_id, tracking_ref=TRACKING_REF):
+    """Ship a paid order as its seller."""
     seller = market.getOrder(order_id)["seller"]
     return market.shipOrder(order_id, tracking_ref, {"from": seller})
 
@@ -62,6 +64,7 @@ def dispute(market, order_id, by=None, evidence_cid=EVIDENCE_CID):
 
 
 def confirm(market, order_id):
+    """Confirm receipt of a shipped (or disputed) order as its buyer."""
     buyer = market.getOrder(order_id)["buyer"]
     return market.confirmReceipt(order_id, {"from": buyer})
 
@@ -82,7 +85,11 @@ def sleep_past(deadline):
 
 
 def next_block_at(timestamp):
-    """Make the next transaction's block carry exactly `timestamp` (for deadline boundaries)."""
+    """Make the next transaction's block carry exactly `timestamp`, to test a deadline boundary.
+
+    `chain.sleep` only moves time forward by at least the given seconds; anvil's
+    `evm_setNextBlockTimestamp` pins the second exactly.
+    """
     web3.provider.make_request("evm_setNextBlockTimestamp", [int(timestamp)])
 
 

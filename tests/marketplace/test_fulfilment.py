@@ -205,6 +205,7 @@ def test_release_exactly_at_confirm_by_deadline_is_refused(market, shipped_order
     next_block_at(confirm_by)
     with brownie.reverts(custom_error("MarketplaceDeadlineNotPassed", shipped_order, confirm_by)):
         market.releaseExpired(shipped_order, {"from": stranger})
+    assert brownie.history[-1].timestamp == confirm_by  # the refused transaction was mined at the deadline
 
 
 def test_release_one_second_after_confirm_by_deadline_succeeds(market, shipped_order, stranger):

@@ -195,6 +195,7 @@ def test_reclaim_exactly_at_ship_by_deadline_is_refused(market, order, buyer):
     next_block_at(deadline)
     with brownie.reverts(custom_error("MarketplaceDeadlineNotPassed", order, deadline)):
         market.reclaimOrder(order, {"from": buyer})
+    assert brownie.history[-1].timestamp == deadline  # the refused transaction was mined at the deadline
 
 
 def test_reclaim_one_second_after_ship_by_deadline_succeeds(market, order, buyer):

@@ -54,11 +54,18 @@ def test_append_by_holder_within_budget(provenance, product, producer, buyer):
     assert tx.gas_used <= APPEND_BUDGET
 
 
-def test_append_by_per_token_appender_costs_one_more_cold_read(provenance, product, producer, buyer, courier):
+COLD_SLOAD = 2_100
+
+
+def test_append_by_per_token_appender_exceeds_the_budget_by_at_most_one_cold_read(
+    provenance, product, producer, buyer, courier
+):
+    """Known gap: the fourth authorisation check (the per-token grant) is one cold storage read
+    over the 45,000 budget that producers, holders and carriers meet."""
     provenance.transferFrom(producer, buyer, product, {"from": producer})
     provenance.setAppender(product, courier, True, {"from": buyer})
     tx = provenance.appendEvent(product, Step.DELIVERING, FACTORY, EVIDENCE_CID, {"from": courier})
-    assert tx.gas_used <= APPEND_BUDGET + 1_000
+    assert tx.gas_used <= APPEND_BUDGET + COLD_SLOAD
 
 
 def test_correction_within_budget(provenance, product, producer):

@@ -17,12 +17,12 @@ def unauthorized(account, role):
     return custom_error("AccessControlUnauthorizedAccount", account, str(bytes(HexBytes(role))))
 
 
-def test_record_sale_moves_token_to_buyer(provenance, product, sales_agent, buyer):
+def test_record_sale_moves_token_to_buyer(provenance, product, producer, sales_agent, buyer):
     provenance.recordSale(product, producer, buyer, ORDER_ID, {"from": sales_agent})
     assert provenance.ownerOf(product) == buyer
 
 
-def test_record_sale_appends_selling_event_with_order_reference(provenance, product, sales_agent, buyer):
+def test_record_sale_appends_selling_event_with_order_reference(provenance, product, producer, sales_agent, buyer):
     prev_head = provenance.trailOf(product)[0]
     tx = provenance.recordSale(product, producer, buyer, ORDER_ID, {"from": sales_agent})
     assert tx.return_value == 1
