@@ -40,10 +40,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         expected_chain_id=app.config["CHAINMART_CHAIN_ID"],
         timeout=app.config["CHAINMART_RPC_TIMEOUT"],
     )
+    from dapp import indexer
+
+    indexer.init_app(app)  # app.extensions["indexer"]; follows the chain when INDEX_AUTOSTART is true
 
     from dapp.api import api, api_routing_error
 
     app.register_blueprint(api)
+    from dapp.gateway import gateway
+
+    app.register_blueprint(gateway)
     # Routing errors happen before any blueprint is chosen: answer JSON for /api paths here.
     app.register_error_handler(404, api_routing_error)
     app.register_error_handler(405, api_routing_error)

@@ -12,7 +12,7 @@ import secrets
 
 from flask import current_app, request, session
 
-from dapp.errors import Forbidden, Unauthorized
+from dapp.exceptions import Forbidden, Unauthorized
 
 DEFAULT_ADMIN_ROLE = b"\x00" * 32
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}

@@ -15,7 +15,7 @@ from eth_typing import ChecksumAddress
 from web3 import Web3
 from web3.contract import Contract
 
-from dapp.errors import ChainUnavailable, NotDeployed, WrongChain
+from dapp.exceptions import ChainUnavailable, NotDeployed, WrongChain
 
 
 class Chain:

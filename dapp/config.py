@@ -38,6 +38,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "INDEX_CONFIRMATIONS": (0, int),
     "INDEX_POLL_INTERVAL": (1.0, float),
     "INDEX_BATCH_BLOCKS": (2_000, int),
+    "INDEX_AUTOSTART": (False, lambda v: v.lower() in ("1", "true", "yes")),
 }
 
 

@@ -30,7 +30,7 @@ from hexbytes import HexBytes
 from web3._utils.events import get_event_data
 
 from dapp.chain import Chain
-from dapp.errors import (
+from dapp.exceptions import (
     BadRequest,
     ChainUnavailable,
     Conflict,

@@ -17,7 +17,7 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_utils import is_checksum_address
 
-from dapp.errors import BadRequest, Unauthorized
+from dapp.exceptions import BadRequest, Unauthorized
 
 _HEADER = re.compile(r"^(?P<domain>[^\s]+) wants you to sign in with your Ethereum account:$")
 _FIELD = re.compile(r"^(?P<key>URI|Version|Chain ID|Nonce|Issued At|Expiration Time|Not Before|Request ID): (?P<value>.+)$")

@@ -2,18 +2,20 @@
 
     brownie run scripts/seed.py --network chainmart-local
 
-Reads demo/catalog.json and the deployment recorded for the connected chain. The accounts are the
+Reads demo/catalog.json and the deployment recorded for the connected chain, and stores each
+listing's ERC-721 metadata in the dApp's content store (IPFS_BACKEND / IPFS_STORE_PATH, as the
+dApp is configured), so the catalog shows it. The accounts are the
 local chain's well-known test accounts (see scripts/local_accounts.py), so this refuses to run on
 any chain that is not local.
 """
-import base64
-import hashlib
 import json
 from decimal import Decimal
 from pathlib import Path
 
 from brownie import Marketplace, TestStablecoin, chain, network
 
+from dapp import config as dapp_config
+from dapp.ipfs import store_from_config
 from scripts.deployment import load_deployment, update_deployment
 from scripts.local_accounts import LOCAL_CHAIN_IDS, demo_accounts
 
@@ -27,10 +29,11 @@ def main():
     catalog = json.loads(CATALOG.read_text())
     market = Marketplace.at(load_deployment()["contracts"]["Marketplace"])
     roles = demo_accounts()
+    store = store_from_config(dapp_config.from_environ())
 
     coins = deploy_stablecoins(market, roles, catalog["stablecoins"], catalog["buyer_funds"])
     appoint_roles(market, roles)
-    listings = [create_listing(market, roles, coins, item) for item in catalog["listings"]]
+    listings = [create_listing(market, roles, coins, store, item) for item in catalog["listings"]]
 
     update_deployment(
         stablecoins={symbol: coin.address for symbol, coin in coins.items()},
@@ -60,7 +63,7 @@ def appoint_roles(market, roles):
         market.approveSeller(roles[seller], {"from": admin})
 
 
-def create_listing(market, roles, coins, item):
+def create_listing(market, roles, coins, store, item):
     coin = coins.get(item["asset"])
     decimals = coin.decimals() if coin else 18
     price = int(Decimal(item["price"]) * 10**decimals)
@@ -71,7 +74,7 @@ def create_listing(market, roles, coins, item):
         item["stock"],
         item.get("ship_window", 0),
         item.get("confirm_window", 0),
-        raw_leaf_cid(metadata),
+        store.add(metadata),
         {"from": roles[item["seller"]]},
     )
     return {"id": tx.return_value, "name": item["name"], "metadata": json.loads(metadata)}
@@ -85,14 +88,6 @@ def product_metadata(item):
         "attributes": [{"trait_type": "category", "value": item["category"]}],
     }
     return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
-
-
-def raw_leaf_cid(data):
-    """The CIDv1 kubo gives `data` (under 256 KiB) with `ipfs add --cid-version=1 --raw-leaves`."""
-    if len(data) > 262144:
-        raise ValueError("a single raw block holds at most 256 KiB")
-    cid = bytes([0x01, 0x55, 0x12, 0x20]) + hashlib.sha256(data).digest()
-    return "b" + base64.b32encode(cid).decode().lower().rstrip("=")
 
 
 def print_summary(roles, coins, listings):

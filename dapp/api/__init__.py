@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from dapp.errors import ChainMartError
+from dapp.exceptions import ChainMartError
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
@@ -38,4 +38,4 @@ def _unexpected_error(exc: Exception):
     return error_response(500, "Internal error: the server logged the details.")
 
 
-from dapp.api import auth, health, relay  # noqa: E402,F401  (routes register on import)
+from dapp.api import auth, catalog, health, index_status, media, orders, relay  # noqa: E402,F401  (routes register on import)

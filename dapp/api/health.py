@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import current_app, jsonify
 
 from dapp.api import api
+from dapp.openapi import openapi_spec
 
 
 @api.get("/health")
@@ -18,3 +19,8 @@ def health():
             "feeBps": market.functions.feeBps().call(),
         }
     )
+
+
+@api.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_spec())

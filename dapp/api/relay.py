@@ -6,7 +6,7 @@ from flask import current_app, jsonify, request
 from dapp.api import api, error_response
 from dapp.auth import require_role
 from dapp.config import LOCAL_CHAIN_IDS, LOCAL_RELAYER_KEY
-from dapp.errors import ServiceUnavailable
+from dapp.exceptions import ServiceUnavailable
 from dapp.relay import Relayer, RevertWouldHappen
 
 

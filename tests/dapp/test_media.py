@@ -154,3 +154,12 @@ def test_a_real_node_and_the_embedded_store_give_the_same_cid_for_a_multi_chunk_
     assert response.status_code == 201
     assert response.get_json()["cid"] == embedded == cid_of_bytes(data)
     assert node_client.get(f"/ipfs/{embedded}").data == data
+
+
+def test_a_listing_whose_metadata_is_stored_is_found_by_its_title(app, client, headers, market, seller):
+    cid = client.post("/api/metadata", json=METADATA, headers=headers).get_json()["cid"]
+    listing = market.list(10**17, "0x" + "00" * 20, 5, 0, 0, cid, {"from": seller}).return_value
+    app.extensions["indexer"].sync()
+    items = client.get("/api/listings?q=coffee").get_json()["items"]
+    assert [item["id"] for item in items] == [listing]
+    assert items[0]["title"] == METADATA["name"]

@@ -4,6 +4,8 @@ import json
 import pytest
 from brownie import ChainMartForwarder, Marketplace, chain
 
+from dapp.cid import cid_of_bytes
+from dapp.ipfs import EmbeddedStore
 from scripts import deploy, seed
 from scripts.deployment import load_deployment
 
@@ -12,6 +14,8 @@ from scripts.deployment import load_deployment
 def deployments_file(tmp_path, monkeypatch):
     path = tmp_path / "deployments.json"
     monkeypatch.setenv("CHAINMART_DEPLOYMENTS", str(path))
+    monkeypatch.setenv("IPFS_BACKEND", "embedded")
+    monkeypatch.setenv("IPFS_STORE_PATH", str(tmp_path / "ipfs"))
     return path
 
 
@@ -70,6 +74,12 @@ def test_seed_creates_sellers_listings_and_a_funded_buyer(deployments_file):
     assert all(market.isAssetAllowed(address) for address in entry["stablecoins"].values())
 
 
-def test_seeded_listing_metadata_cid_is_the_raw_leaf_cid_of_its_json():
-    assert seed.raw_leaf_cid(b"hello world\n") == "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4"
-    assert seed.raw_leaf_cid(b"") == "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
+def test_seeded_listings_point_at_their_metadata_in_the_content_store(deployments_file, tmp_path):
+    deploy.main()
+    seed.main()
+    entry = load_deployment()
+    market = Marketplace.at(entry["contracts"]["Marketplace"])
+    listed = market.events.get_sequence(from_block=entry["block"], event_type="Listed")[0]
+    document = seed.product_metadata(json.loads(seed.CATALOG.read_text())["listings"][0])
+    assert listed["args"]["metadataCid"] == cid_of_bytes(document)
+    assert EmbeddedStore(tmp_path / "ipfs").get(listed["args"]["metadataCid"]) == document
