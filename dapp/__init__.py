@@ -48,8 +48,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(api)
     from dapp.gateway import gateway
+    from dapp.pages import pages
 
     app.register_blueprint(gateway)
+    app.register_blueprint(pages)
     # Routing errors happen before any blueprint is chosen: answer JSON for /api paths here.
     app.register_error_handler(404, api_routing_error)
     app.register_error_handler(405, api_routing_error)

@@ -45,6 +45,8 @@ def _op(summary: str, responses: dict, *, params=None, body=None, tag: str) -> d
 def openapi_spec() -> dict[str, Any]:
     read_errors = _errors(400, 404, 503)
     paths = {
+        "/": {"get": _op("Home page (HTML)", {"200": {"description": "the page", "content": {"text/html": {}}}},
+                         tag="pages")},
         "/api/health": {"get": _op("Node, chain and contracts", {"200": _json(), **_errors(503)}, tag="health")},
         "/api/openapi.json": {"get": _op("This description", {"200": _json()}, tag="health")},
         "/api/auth/nonce": {"get": _op("A one-time Sign-In with Ethereum nonce", {"200": _json(), **_errors(503)},

@@ -50,3 +50,19 @@ def test_a_wrong_expected_chain_id_gives_a_clear_503(deployments_file):
     response = app.test_client().get("/api/health")
     assert response.status_code == 503
     assert "configured for chain 1" in response.get_json()["error"]
+
+
+def test_home_page_names_the_chain_and_contracts(client, market):
+    page = client.get("/")
+    assert page.status_code == 200
+    assert market.address in page.get_data(as_text=True)
+
+
+def test_home_page_says_when_the_node_is_down(deployments_file):
+    from dapp import create_app
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "CHAINMART_RPC_URL": "http://127.0.0.1:9",
+                      "CHAINMART_DEPLOYMENTS": str(deployments_file), "CHAINMART_RPC_TIMEOUT": 2})
+    page = app.test_client().get("/")
+    assert page.status_code == 200
+    assert "does not answer" in page.get_data(as_text=True)
