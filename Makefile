@@ -28,8 +28,11 @@ $(STAMP_PY): requirements.txt
 	BROWNIE_NOCOMPILE=1 $(VENV)/bin/pip install --quiet --no-binary eth-brownie -r requirements.txt
 	touch $@
 
+# `npm install`, not `npm ci`: anvil's other-platform binaries are optional packages that the
+# registry here does not serve, so the lock cannot list them and `npm ci` would refuse it.
+# With the lock present, `npm install` installs exactly its versions and leaves it unchanged.
 $(STAMP_NPM): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
 # The IPFS test node (js-ipfs), in its own folder: 285 MB that only the IPFS tests need.
