@@ -125,6 +125,17 @@ def openapi_spec() -> dict[str, Any]:
         "/api/orders/{order_id}": {"get": _op(
             "An order with its timeline, dispute, review and tokens", {"200": _json(), **read_errors},
             params=[_path_param("order_id", {"type": "string"})], tag="orders")},
+        "/api/provenance/{token_id}": {"get": _op(
+            "A provenance token: origin, holder, trail and its hash-chain verification against the chain",
+            {"200": _json(), **read_errors}, params=[_path_param("token_id", UINT_STRING)], tag="provenance")},
+        "/api/works/{work_id}": {"get": _op(
+            "A registered work with its license offers", {"200": _json(), **read_errors},
+            params=[_path_param("work_id", UINT_STRING)], tag="copyright")},
+        "/api/licenses/check": {"get": _op(
+            "Does an account hold a valid license for a work right now?", {"200": _json(), **read_errors},
+            params=[{"name": "account", "in": "query", "required": True, "schema": ADDRESS},
+                    {"name": "work", "in": "query", "required": True, "schema": UINT_STRING}],
+            tag="copyright")},
         "/api/index/status": {"get": _op("How far the event index has got", {"200": _json(), **_errors(400)},
                                          tag="index")},
     }
