@@ -62,7 +62,8 @@ compile: setup
 
 test: compile test-anvil test-ganache test-ipfs
 
-test-anvil:
+# The dApp tests also run a real IPFS node, hence its npm packages.
+test-anvil: $(STAMP_IPFS_NPM)
 	brownie test tests --ignore tests/ganache --ignore tests/ipfs
 
 # Both chains stay proven: the deploy script and a full order lifecycle on Ganache too.
