@@ -196,6 +196,7 @@ class Relayer:
         self._queue: queue.Queue[RelayJob] = queue.Queue()
         self._nonce: int | None = None
         self._started = False
+        self._threads: list[threading.Thread] = []
         self._stop = threading.Event()
         self._decoder = AbiDecoder(chain)
 
@@ -253,8 +254,11 @@ class Relayer:
             "jobs": dict(states),
         }
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop submitting and polling, and wait for both threads to end."""
         self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout)
 
     # ------------------------------------------------------------------ checks
 
@@ -359,8 +363,12 @@ class Relayer:
             if self._started:
                 return
             self._started = True
-        threading.Thread(target=self._submit_loop, name="relay-submit", daemon=True).start()
-        threading.Thread(target=self._receipt_loop, name="relay-receipts", daemon=True).start()
+        self._threads = [
+            threading.Thread(target=self._submit_loop, name="relay-submit", daemon=True),
+            threading.Thread(target=self._receipt_loop, name="relay-receipts", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def _submit_loop(self) -> None:
         while not self._stop.is_set():

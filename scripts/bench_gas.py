@@ -23,13 +23,13 @@ TRACKING = "1Z999AA10123456784"
 REPORT = Path("reports/gas.json")
 
 # Budgets an operation must stay within (issue-set limits).
-GAS_BUDGETS = {
+MARKETPLACE_GAS_BUDGETS = {
     "buy_eth": 90_000,
     "list": 130_000,
     "one_order": 200_000,
     "one_order_first_sale": 200_000,
-    **bench_gas_provenance.GAS_BUDGETS,
 }
+GAS_BUDGETS = {**MARKETPLACE_GAS_BUDGETS, **bench_gas_provenance.GAS_BUDGETS}
 # Aims to work towards; reported, not enforced.
 GAS_AIMS = {"buy_eth": 70_000, "list": 77_000, "one_order": 150_000}
 
