@@ -131,6 +131,18 @@ def openapi_spec() -> dict[str, Any]:
         "/api/works/{work_id}": {"get": _op(
             "A registered work with its license offers", {"200": _json(), **read_errors},
             params=[_path_param("work_id", UINT_STRING)], tag="copyright")},
+        "/api/works": {"get": _op(
+            "Registered works, newest first", {"200": _json(), **_errors(400, 503)},
+            params=[{"name": "creator", "in": "query", "schema": ADDRESS}, *PAGE], tag="copyright")},
+        "/api/licenses": {"get": _op(
+            "An account's licenses and whether each is valid now", {"200": _json(), **_errors(400, 503)},
+            params=[{"name": "account", "in": "query", "required": True, "schema": ADDRESS}], tag="copyright")},
+        "/api/seller/orders": {"get": _op(
+            "The signed-in seller's open orders (to ship, in dispute) and unwithdrawn credits (sellers)",
+            {"200": _json(), **_errors(401, 403, 503)}, tag="seller")},
+        "/api/admin/index/rebuild": {"post": _op(
+            "Rebuild the event index from scratch (admins)", {"200": _json(), **_errors(401, 403, 503)},
+            params=[CSRF], tag="admin")},
         "/api/licenses/check": {"get": _op(
             "Does an account hold a valid license for a work right now?", {"200": _json(), **read_errors},
             params=[{"name": "account", "in": "query", "required": True, "schema": ADDRESS},

@@ -4,6 +4,8 @@ GET /api/provenance/<token_id>: a token's origin, holder, trail and the hash-cha
 recomputed from the logs against the head stored on chain (chainmart/provenance.py).
 GET /api/works/<work_id>: a registered work, its offers and whether it is revoked.
 GET /api/licenses/check?account=&work=: does `account` hold a valid license for `work` now?
+GET /api/works?creator=: registered works, newest first; GET /api/licenses?account=: an account's
+licenses with their validity now. Both read the contract's logs by indexed topic.
 """
 from __future__ import annotations
 
@@ -77,6 +79,48 @@ def work(work_id: str):
         "metadataCid": view[7],
         "offers": [_offer_json(offer) for offer in offers],
     })
+
+
+@api.get("/works")
+def works():
+    query = Query(request.args, ("creator", "page", "per_page"))
+    creator = query.address("creator")
+    page, per_page = query.page()
+    registry = _chain().contract("CopyrightRegistry")
+    filters = {"creator": creator} if creator else {}
+    logs = registry.events.WorkRegistered.get_logs(from_block=_chain().start_block, argument_filters=filters)
+    logs = sorted(logs, key=lambda log: (log["blockNumber"], log["logIndex"]), reverse=True)
+    shown = logs[(page - 1) * per_page: page * per_page]
+    items = []
+    for log in shown:
+        args = log["args"]
+        view = registry.functions.getWork(args["workId"]).call()
+        items.append({"workId": args["workId"], "creator": args["creator"], "title": args["title"],
+                      "contentCid": args["contentCid"], "metadataCid": args["metadataCid"],
+                      "contentHash": "0x" + bytes(args["contentHash"]).hex(), "rightsHolder": view[2],
+                      "revoked": view[6], "block": log["blockNumber"]})
+    return jsonify({"items": items, "page": page, "perPage": per_page, "total": len(logs)})
+
+
+@api.get("/licenses")
+def licenses():
+    query = Query(request.args, ("account",))
+    account = query.address("account")
+    if account is None:
+        raise BadRequest("Give 'account': whose licenses?")
+    registry = _chain().contract("CopyrightRegistry")
+    logs = registry.events.LicenseIssued.get_logs(from_block=_chain().start_block,
+                                                   argument_filters={"licensee": account})
+    work_ids = sorted({log["args"]["workId"] for log in logs})
+    items = []
+    for work_id in work_ids:
+        license_ = registry.functions.getLicense(account, work_id).call()
+        items.append({"workId": work_id, "offerId": license_[0],
+                      "expiresAt": None if license_[1] in (0, PERPETUAL) else license_[1],
+                      "perpetual": license_[1] == PERPETUAL, "commercial": license_[2],
+                      "transferable": license_[3],
+                      "valid": registry.functions.isLicenseValid(account, work_id).call()})
+    return jsonify({"account": account, "items": items})
 
 
 @api.get("/licenses/check")
