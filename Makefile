@@ -48,12 +48,12 @@ $(SOLC): tools/solc.js $(STAMP_NPM)
 	$@ --version | grep -q "$(SOLC_VERSION)+commit"
 
 # The anvil binary itself (not npm's node launcher), so Brownie can stop it cleanly.
-.tools/bin/anvil: $(STAMP_NPM)
+.tools/bin/anvil: | $(STAMP_NPM)
 	mkdir -p $(dir $@)
 	ln -sf "$$(ls -d $(CURDIR)/node_modules/@foundry-rs/anvil-*/bin/anvil | head -n1)" $@
 	$@ --version >/dev/null
 
-.tools/bin/ganache-cli: $(STAMP_NPM)
+.tools/bin/ganache-cli: | $(STAMP_NPM)
 	mkdir -p $(dir $@)
 	ln -sf $(CURDIR)/node_modules/.bin/ganache $@
 
