@@ -444,6 +444,8 @@ contract Marketplace is IMarketplace, PaymentVault, ERC2771Context {
         uint32 shipBy = uint32(block.timestamp) + listing.shipWindow;
         uint8 flags = listing.flags & _TRACED;
         if (flags != 0) {
+            // Completion moves each token in a loop: a bounded order always fits in a block.
+            if (quantity > MAX_TOKENS_PER_CALL) revert MarketplaceInvalidTokenCount(quantity);
             uint256 cursor = _tokenCursors[listingId];
             _orderTokenStarts[orderId] = cursor;
             _tokenCursors[listingId] = cursor + quantity;

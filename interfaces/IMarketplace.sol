@@ -233,7 +233,9 @@ interface IMarketplace {
         string calldata metadataCid
     ) external returns (uint64 listingId);
 
-    /// @notice Add provenance tokens (units) to a traced listing. Its seller only.
+    /// @notice Add provenance tokens (units) to a traced listing. Its seller only. At most
+    /// `MAX_TOKENS_PER_CALL` tokens per call, and per order: completing an order moves each of its
+    /// tokens, and a bounded order always fits in a block.
     function addListingTokens(uint64 listingId, uint256[] calldata tokenIds) external;
 
     function setPrice(uint64 listingId, uint256 price) external;

@@ -150,3 +150,23 @@ def test_only_the_admin_sets_the_provenance_contract(market, provenance, strange
 
 def test_an_untraced_order_has_no_tokens(market, eth_listing, buyer):
     assert market.orderTokens(buy(market, eth_listing, buyer)) == []
+
+
+def test_a_traced_order_is_capped_so_its_completion_fits_in_a_block(market, provenance, seller, buyer):
+    cap = market.MAX_TOKENS_PER_CALL()
+    minted = [provenance.mint(PASSPORT, f"B-{i}", FACTORY, {"from": seller}).return_value for i in range(cap + 1)]
+    listing = market.listTraced(1, ETH, minted[:cap], 0, 0, "bafkreitraced", {"from": seller}).return_value
+    market.addListingTokens(listing, minted[cap:], {"from": seller})
+    with brownie.reverts(custom_error("MarketplaceInvalidTokenCount", cap + 1)):
+        market.buy(listing, cap + 1, {"from": buyer, "value": cap + 1})
+
+
+def test_the_largest_traced_order_completes_within_the_block_gas_limit(market, provenance, seller, buyer):
+    cap = market.MAX_TOKENS_PER_CALL()
+    minted = [provenance.mint(PASSPORT, f"C-{i}", FACTORY, {"from": seller}).return_value for i in range(cap)]
+    listing = market.listTraced(1, ETH, minted, 0, 0, "bafkreitraced", {"from": seller}).return_value
+    order = market.buy(listing, cap, {"from": buyer, "value": cap}).return_value
+    market.shipOrder(order, "TRACK", {"from": seller})
+    tx = market.confirmReceipt(order, {"from": buyer})
+    assert tx.gas_used < 15_000_000  # half of a 30M block
+    assert all(provenance.ownerOf(token) == buyer for token in minted)
