@@ -42,11 +42,32 @@ def _op(summary: str, responses: dict, *, params=None, body=None, tag: str) -> d
     return op
 
 
+def _page(summary: str, *params: dict) -> dict:
+    return {"get": _op(summary, {"200": {"description": "the page", "content": {"text/html": {}}}},
+                       params=list(params) or None, tag="pages")}
+
+
+# The HTML pages (dapp/pages.py): shells that read this API and act through the user's wallet.
+PAGES = {
+    "/": _page("Catalog (home page): search, price filter, pages; and the deployment"),
+    "/listings/{listing_id}": _page("Product page and checkout", _path_param("listing_id", UINT_STRING)),
+    "/orders": _page("My orders: timelines and actions (cancel, confirm, dispute, settle, review)"),
+    "/account": _page("Balances: wallet, marketplace credits, withdrawals"),
+    "/sell": _page("Seller: orders to ship, disputes, new listings, earnings"),
+    "/admin": _page("Admin and arbiters: disputes, sellers, relayer"),
+}
+
+
 def openapi_spec() -> dict[str, Any]:
     read_errors = _errors(400, 404, 503)
     paths = {
-        "/": {"get": _op("Home page (HTML)", {"200": {"description": "the page", "content": {"text/html": {}}}},
-                         tag="pages")},
+        **PAGES,
+        "/api/config": {"get": _op(
+            "What the pages need: chain, contracts, payment assets (symbol, decimals, permit), relay",
+            {"200": _json(), **_errors(400, 503)}, tag="health")},
+        "/api/abi/{name}": {"get": _op(
+            "A deployed contract's ABI, from the build", {"200": _json(), **_errors(400, 404, 503)},
+            params=[_path_param("name", {"type": "string"})], tag="health")},
         "/api/health": {"get": _op("Node, chain and contracts", {"200": _json(), **_errors(503)}, tag="health")},
         "/api/openapi.json": {"get": _op("This description", {"200": _json()}, tag="health")},
         "/api/auth/nonce": {"get": _op("A one-time Sign-In with Ethereum nonce", {"200": _json(), **_errors(503)},
@@ -78,7 +99,7 @@ def openapi_spec() -> dict[str, Any]:
             {"201": _json(), **_errors(400, 401, 403, 413, 415, 422, 502, 503)},
             params=[CSRF, {"name": "kind", "in": "query", "required": True, "schema": {
                 "type": "string",
-                "enum": ["product-image", "passport", "evidence", "license", "work", "metadata"]}}],
+                "enum": ["product-image", "passport", "evidence", "license", "work", "metadata", "review", "profile"]}}],
             body={"required": True, "content": {"multipart/form-data": {"schema": {
                 "type": "object", "required": ["file"],
                 "properties": {"file": {"type": "string", "format": "binary"}}}}}},
@@ -114,7 +135,7 @@ def openapi_spec() -> dict[str, Any]:
             "A seller: status, rating and sales statistics", {"200": _json(), **read_errors},
             params=[_path_param("address", ADDRESS)], tag="catalog")},
         "/api/orders": {"get": _op(
-            "Orders of a buyer and/or seller, with timelines", {"200": _json(), **_errors(400, 503)},
+            "Orders of a buyer and/or seller, or all in one state, with timelines", {"200": _json(), **_errors(400, 503)},
             params=[
                 {"name": "buyer", "in": "query", "schema": ADDRESS},
                 {"name": "seller", "in": "query", "schema": ADDRESS},
