@@ -131,6 +131,11 @@ def openapi_spec() -> dict[str, Any]:
         "/api/listings/{listing_id}": {"get": _op(
             "A listing with its seller's rating and reviews", {"200": _json(), **read_errors},
             params=[_path_param("listing_id", UINT_STRING)], tag="catalog")},
+        "/api/sellers": {"get": _op(
+            "Sellers, by status (Applied, Approved, Suspended)", {"200": _json(), **_errors(400, 503)},
+            params=[{"name": "status", "in": "query",
+                     "schema": {"type": "string", "enum": ["Applied", "Approved", "Suspended"]}}, *PAGE],
+            tag="catalog")},
         "/api/sellers/{address}": {"get": _op(
             "A seller: status, rating and sales statistics", {"200": _json(), **read_errors},
             params=[_path_param("address", ADDRESS)], tag="catalog")},

@@ -142,12 +142,14 @@ def open_wallet_page(browser, dapp, request):
     """open_wallet_page(role, **options) -> a Page whose wallet holds that demo role's key."""
     contexts = []
 
-    def open_page(role, *, viewport=DESKTOP, start_chain_id=None):
+    def open_page(role, *, viewport=DESKTOP, start_chain_id=None, known_chains_only=False):
+        """known_chains_only: the wallet knows only the chain it starts on (as a fresh wallet on
+        mainnet), so switching to the shop's chain needs wallet_addEthereumChain first."""
         key = role if isinstance(role, str) and role.startswith("0x") else "0x" + local_key(ROLE_INDEX[role]).hex().removeprefix("0x")
         context = browser.new_context(bypass_csp=True, viewport=viewport, base_url=dapp.url)
         contexts.append(context)
         wallet_config = {"privateKey": key, "rpcUrl": web3.provider.endpoint_uri, "chainId": chain.id,
-                         "startChainId": start_chain_id or chain.id}
+                         "startChainId": start_chain_id or chain.id, "knownChainsOnly": known_chains_only}
         context.add_init_script(
             "(() => {\n" + ETHERS_UMD.read_text() + "\n})();\n"
             + f"globalThis.__TEST_WALLET_CONFIG__ = {json.dumps(wallet_config)};\n" + WALLET_JS

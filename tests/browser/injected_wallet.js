@@ -4,17 +4,21 @@
 // `ethers`) and forwards everything else to the node. The test drives it through
 // window.__testWallet (switch account, refuse the next request).
 //
-// Expects window.__TEST_WALLET_CONFIG__ = {privateKey, rpcUrl, chainId, startChainId?}.
+// Expects window.__TEST_WALLET_CONFIG__ = {privateKey, rpcUrl, chainId, startChainId?, knownChainsOnly?}.
 (() => {
   const E = globalThis.ethers;
   const config = globalThis.__TEST_WALLET_CONFIG__;
-  const chains = new Map([[Number(config.chainId), config.rpcUrl]]);
   // Like an extension, the wallet remembers across page loads (here: in the origin's storage)
   // which sites it is connected to and which chain it is on.
   const memory = {
     get(key, fallback) { try { return JSON.parse(localStorage.getItem(`__testWallet.${key}`)) ?? fallback; } catch { return fallback; } },
     set(key, value) { try { localStorage.setItem(`__testWallet.${key}`, JSON.stringify(value)); } catch { /* opaque origin */ } },
   };
+  const startChain = Number(config.startChainId ?? config.chainId);
+  // The node answers for the shop's chain; a wallet that "starts elsewhere" only knows that chain
+  // until the page adds the shop's chain (wallet_addEthereumChain).
+  const chains = new Map(config.knownChainsOnly ? [[startChain, config.rpcUrl]] : [[Number(config.chainId), config.rpcUrl]]);
+  for (const [id, url] of Object.entries(memory.get("addedChains", {}))) chains.set(Number(id), url);
   let wallet = new E.Wallet(memory.get("key", config.privateKey));
   let chainId = Number(memory.get("chainId", config.startChainId ?? config.chainId));
   let connected = memory.get("connected", false);
@@ -85,6 +89,7 @@
       }
       case "wallet_addEthereumChain":
         chains.set(Number(params[0].chainId), params[0].rpcUrls[0]);
+        memory.set("addedChains", { ...memory.get("addedChains", {}), [Number(params[0].chainId)]: params[0].rpcUrls[0] });
         return null;
       case "personal_sign": {
         if (!connected) throw rpcError(4100, "Not connected.");

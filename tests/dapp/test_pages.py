@@ -50,3 +50,14 @@ def test_orders_can_be_listed_by_state_alone(app, client, market, usd, usd_listi
     body = client.get("/api/orders?state=Paid").get_json()
     assert [item["id"] for item in body["items"]] == [str(order)]
     assert client.get("/api/orders?state=Disputed").get_json()["total"] == 0
+
+
+def test_sellers_are_listed_by_status(app, client, market, admin, seller, other_seller, stranger):
+    market.applyAsSeller("bafkreiprofile", {"from": stranger})
+    market.suspendSeller(other_seller, {"from": admin})
+    app.extensions["indexer"].sync()
+    applied = client.get("/api/sellers?status=Applied").get_json()["items"]
+    assert [(s["address"], s["profileCid"]) for s in applied] == [(stranger.address, "bafkreiprofile")]
+    assert [s["address"] for s in client.get("/api/sellers?status=Suspended").get_json()["items"]] == [other_seller.address]
+    assert client.get("/api/sellers").get_json()["total"] == 3
+    assert client.get("/api/sellers?status=Gone").status_code == 400

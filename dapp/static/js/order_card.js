@@ -156,7 +156,7 @@ function disputeForm(order, run, method, label) {
       if (!error.explained) progress.fail(await explain(error));
     }
   } },
-  h("div", { class: "field" }, h("label", { for: fileId }, `${label}: evidence file`), file),
+  h("div", { class: "field" }, h("label", { for: fileId }, "Evidence file (photo, PDF, text or video)"), file),
   h("div", { class: "field" }, h("label", { for: noteId }, "Or describe it"), note),
   h("button", { type: "submit", class: "secondary", "data-action": method === "openDispute" ? "dispute" : "evidence" }, label),
   progress.el);
