@@ -55,6 +55,11 @@ PAGES = {
     "/account": _page("Balances: wallet, marketplace credits, withdrawals"),
     "/sell": _page("Seller: orders to ship, disputes, new listings, earnings"),
     "/admin": _page("Admin and arbiters: disputes, sellers, relayer"),
+    "/works": _page("Creators: register works, license offers, revocation, license income"),
+    "/works/{work_id}": _page("A work: certificate, offers, buying a license", _path_param("work_id", UINT_STRING)),
+    "/licenses/verify": _page("Public license verification"),
+    "/provenance/{token_id}": _page("Public provenance page: trail, verification, recall, QR code",
+                                    _path_param("token_id", UINT_STRING)),
 }
 
 
@@ -151,6 +156,20 @@ def openapi_spec() -> dict[str, Any]:
         "/api/orders/{order_id}": {"get": _op(
             "An order with its timeline, dispute, review and tokens", {"200": _json(), **read_errors},
             params=[_path_param("order_id", {"type": "string"})], tag="orders")},
+        "/api/works": {"get": _op(
+            "Registered works (copyright certificates), newest first", {"200": _json(), **_errors(400, 503)},
+            params=[{"name": "holder", "in": "query", "schema": ADDRESS},
+                    {"name": "creator", "in": "query", "schema": ADDRESS}, *PAGE], tag="copyright")},
+        "/api/works/{work_id}": {"get": _op(
+            "A work with its license offers", {"200": _json(), **read_errors},
+            params=[_path_param("work_id", UINT_STRING)], tag="copyright")},
+        "/api/licenses/verify": {"get": _op(
+            "Whether an account holds a valid license for a work now, and why not", {"200": _json(), **read_errors},
+            params=[{"name": "work", "in": "query", "required": True, "schema": UINT_STRING},
+                    {"name": "account", "in": "query", "required": True, "schema": ADDRESS}], tag="copyright")},
+        "/api/provenance/{token_id}": {"get": _op(
+            "A provenance token: origin, holder, recall, trail and the hash-chain verdict",
+            {"200": _json(), **read_errors}, params=[_path_param("token_id", UINT_STRING)], tag="provenance")},
         "/api/index/status": {"get": _op("How far the event index has got", {"200": _json(), **_errors(400)},
                                          tag="index")},
     }

@@ -64,3 +64,23 @@ def sell():
 @pages.get("/admin")
 def admin():
     return _page("admin.html", "admin")
+
+
+@pages.get("/works")
+def works():
+    return _page("works.html", "works")
+
+
+@pages.get("/works/<int:work_id>")
+def work(work_id: int):
+    return _page("work.html", "work", work_id=work_id)
+
+
+@pages.get("/licenses/verify")
+def verify_license():
+    return _page("verify.html", "verify")
+
+
+@pages.get("/provenance/<int:token_id>")
+def provenance(token_id: int):
+    return _page("provenance.html", "provenance", token_id=token_id)

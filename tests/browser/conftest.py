@@ -185,14 +185,22 @@ def shot(request):
 
 def connect_and_sign_in(page, path="/"):
     """Open `path`, connect the injected wallet and sign in with Ethereum."""
-    page.goto(path)
-    page.get_by_role("button", name="Connect wallet").first.click()
-    page.locator("#wallet-account").wait_for()
+    connect(page, path)
     page.get_by_role("button", name="Sign in").click()
-    page.locator("#signed-in").wait_for()
+    _wait(page, "#signed-in")
 
 
 def connect(page, path="/"):
+    """Open `path` and connect the injected wallet."""
     page.goto(path)
-    page.get_by_role("button", name="Connect wallet").first.click()
-    page.locator("#wallet-account").wait_for()
+    page.locator("#connect-wallet").click()
+    _wait(page, "#wallet-account")
+
+
+def _wait(page, selector):
+    try:
+        page.locator(selector).wait_for()
+    except Exception as exc:  # say what the page itself reported
+        raise AssertionError(f"{selector} did not appear on {page.url}; page errors: {page.js_errors}; "
+                             f"wallet says: {page.locator('#wallet-error').all_inner_texts()}; "
+                             f"wallet calls: {page.evaluate('window.__testWallet && window.__testWallet.log')}") from exc

@@ -1,7 +1,8 @@
 """The page shells and what they need from the API: /api/config, /api/abi/<name>, orders by state."""
 import pytest
 
-PAGES = ["/", "/listings/1", "/orders", "/account", "/sell", "/admin"]
+PAGES = ["/", "/listings/1", "/orders", "/account", "/sell", "/admin", "/works", "/works/1", "/licenses/verify",
+         "/provenance/1"]
 
 
 @pytest.mark.parametrize("path", PAGES)
