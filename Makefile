@@ -83,15 +83,16 @@ $(STAMP_BROWSER): requirements-browser.txt $(STAMP_PY)
 compile: setup
 	brownie compile
 
-test: compile test-anvil test-ganache test-ipfs
+test: compile test-anvil test-ganache test-ipfs test-browser
 
 test-anvil:
 	brownie test tests --ignore tests/ganache --ignore tests/ipfs --ignore tests/browser
 
 # Real-browser tests of the pages: a chain, the contracts, demo data and the dApp per module,
 # a headless Chromium with an injected test wallet. Screenshots go to reports/screenshots/.
+# BROWSER_NETWORK names another Brownie network (another port) when 8555 is taken.
 test-browser: compile $(CHROMIUM) $(STAMP_BROWSER)
-	brownie test tests/browser
+	brownie test tests/browser $(if $(BROWSER_NETWORK),--network $(BROWSER_NETWORK))
 
 # Both chains stay proven: the deploy script and a full order lifecycle on Ganache too.
 test-ganache:

@@ -4,7 +4,7 @@ the public verification page says the license is no longer valid."""
 from playwright.sync_api import expect
 
 from tests.browser.conftest import connect, connect_and_sign_in
-from tests.browser.images import png
+from scripts.demo_images import png
 
 BUYER = "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc"  # test account 5
 ARTWORK = png(width=80, height=60, rgb=(230, 180, 30))

@@ -3,7 +3,7 @@ upload a photo, store the metadata on IPFS and list it; buyers then see it in th
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, connect_and_sign_in
-from tests.browser.images import png
+from scripts.demo_images import png
 
 NEWCOMER = "0x976EA74026E726554dB657fA54763abd0C3a0aa9"  # buyer B (test account 6)
 

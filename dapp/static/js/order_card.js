@@ -26,7 +26,7 @@ export function orderCard(order, options) {
       order.trackingRef ? [h("dt", {}, "Tracking"), h("dd", { class: "tracking" }, order.trackingRef)] : null,
       deadline ? [h("dt", {}, "Deadline"), h("dd", {}, deadline, order.deadline < now ? " (passed)" : "")] : null,
       BigInt(order.settlementOffer || 0) > 0n ? [h("dt", {}, "Settlement offer"), h("dd", {}, `refund of ${formatAmount(order.settlementOffer, asset)}`)] : null,
-      h("dt", {}, "Order id"), h("dd", { class: "mono" }, order.id)),
+      h("dt", {}, "Order"), h("dd", { class: "mono", title: order.id }, order.id.length > 16 ? `${order.id.slice(0, 6)}…${order.id.slice(-6)}` : order.id)),
     h("details", { class: "history", open: true },
       h("summary", {}, "Timeline"),
       h("ol", { class: "timeline" }, order.timeline.map((event) => timelineItem(event, asset)))),
