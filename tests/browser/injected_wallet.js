@@ -154,6 +154,13 @@
     get chainId() { return chainId; },
     log,
     refuseNext(method) { refuseNext = method; },
+    /** The user picks another network in the wallet (it answers for it with the same node). */
+    switchChain(id) {
+      if (!chains.has(Number(id))) chains.set(Number(id), config.rpcUrl);
+      chainId = Number(id);
+      memory.set("chainId", chainId);
+      emit("chainChanged", hex(chainId));
+    },
     switchAccount(privateKey) {
       wallet = new E.Wallet(privateKey);
       memory.set("key", privateKey);

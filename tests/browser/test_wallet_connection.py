@@ -69,3 +69,15 @@ def test_an_eth_listing_is_bought_with_a_transaction_the_buyer_pays_for(open_wal
     spent = before - buyer.balance()
     assert spent > 5 * 10**16  # the price, plus the gas the buyer paid
     assert market.creditOf(buyer, "0x" + "00" * 20) == 0
+
+
+def test_a_network_change_in_the_wallet_shows_the_banner_until_switched_back(open_wallet_page, dapp):
+    page = open_wallet_page("buyer")
+    connect(page, "/account")
+    expect(page.locator("#balances-table")).to_be_visible()
+    page.evaluate("window.__testWallet.switchChain(10)")
+    expect(page.locator("#network-banner")).to_contain_text("Your wallet is on network 10")
+    expect(page.locator("#balances")).to_contain_text("Switch your wallet to the shop's network")
+    page.get_by_role("button", name="Switch to ChainMart local").click()
+    expect(page.locator("#network-banner")).to_be_hidden()
+    expect(page.locator("#balances-table")).to_be_visible()

@@ -2,7 +2,7 @@
 // offers, revoke a certificate, and withdraw license income.
 import { Contract, hexlify } from "/static/vendor/ethers.min.js";
 import { getJson, postJson, upload } from "../api.js";
-import { assetInfo, ETH, loadAbi, loadConfig } from "../config.js";
+import { assetInfo, loadAbi, loadConfig } from "../config.js";
 import { eventOf, perform } from "../actions.js";
 import { explain } from "../errors.js";
 import { formatAmount, formatDate, parseAmount } from "../format.js";
