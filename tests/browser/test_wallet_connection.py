@@ -81,3 +81,29 @@ def test_a_network_change_in_the_wallet_shows_the_banner_until_switched_back(ope
     page.get_by_role("button", name="Switch to ChainMart local").click()
     expect(page.locator("#network-banner")).to_be_hidden()
     expect(page.locator("#balances-table")).to_be_visible()
+
+
+def tab_to(page, selector, limit=60):
+    """Press Tab until `selector` has the keyboard focus."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} is not reachable with the keyboard")
+
+
+def test_connect_and_buy_with_the_keyboard_alone(open_wallet_page, shot, demo, dapp):
+    ebook = listing_named(demo, "e-book")
+    page = open_wallet_page("buyer_b")
+    page.goto(f"/listings/{ebook['id']}")
+    page.locator("#connect-wallet").wait_for()
+    tab_to(page, "#connect-wallet")
+    page.keyboard.press("Enter")
+    expect(page.locator("#wallet-account")).to_be_visible()
+    tab_to(page, "#quantity")
+    page.keyboard.press("ArrowUp")
+    expect(page.locator("#total")).to_have_text("Total: 18 tUSD")
+    tab_to(page, "#buy")
+    page.keyboard.press("Enter")
+    expect(page.locator("#checkout-progress")).to_contain_text("Order placed", timeout=30_000)
+    shot(page, "keyboard-order")
