@@ -5,16 +5,16 @@ from playwright.sync_api import expect
 from tests.browser.conftest import PHONE
 
 SHIPPING, RECEIVING = 4, 5
+PASSPORT_CID = "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4"  # stands for a passport document
 
 
-def test_provenance_page_verifies_the_trail_shows_recall_and_a_qr_code(browser, dapp, demo, platform, market, seller, buyer, shot):
+def test_provenance_page_verifies_the_trail_shows_recall_and_a_qr_code(browser, dapp, demo, platform, market, seller, shot):
     token = platform["ProvenanceToken"]
-    token_id = token.mint("bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4", "LOT-2026-0042",
+    token_id = token.mint(PASSPORT_CID, "LOT-2026-0042",
                           "urn:epc:id:sgln:4012345.00001.0", {"from": seller}).return_value
     token.appendEvent(token_id, SHIPPING, "urn:epc:id:sgln:4012345.00001.0", "", {"from": seller})
     token.appendEvent(token_id, RECEIVING, "geo:52.52,13.40", "", {"from": seller})
-    listing = market.listTraced(30 * 10**6, demo["coins"]["tUSD"], [token_id], 0, 0,
-                                demo["listings"][0]["metadata_cid"] if "metadata_cid" in demo["listings"][0] else "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4",
+    listing = market.listTraced(30 * 10**6, demo["coins"]["tUSD"], [token_id], 0, 0, PASSPORT_CID,
                                 {"from": seller}).return_value
     dapp.wait_indexed()
 
