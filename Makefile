@@ -13,14 +13,18 @@ STAMP_NPM := node_modules/.installed
 STAMP_IPFS_NPM := tools/ipfs-node/node_modules/.installed
 SOLC := .solcx/solc-v$(SOLC_VERSION)
 TOOLS := .tools/bin/anvil .tools/bin/ganache-cli
+# JavaScript the pages load, served by the dApp itself (pages work offline: no CDN).
+VENDOR := dapp/static/vendor/ethers.min.js dapp/static/vendor/uqr.mjs
+CHROMIUM := /usr/bin/chromium
+STAMP_BROWSER := $(VENV)/.installed-browser
 
 # Brownie finds solc through py-solc-x's folder, and picks the chain backend by command name.
 export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
 export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup compile test test-anvil test-ganache test-ipfs run bench-gas bench-ipfs console clean
+.PHONY: setup compile test test-anvil test-ganache test-ipfs test-browser vendor run bench-gas bench-ipfs console clean
 
-setup: $(STAMP_PY) $(STAMP_NPM) $(SOLC) $(TOOLS)
+setup: $(STAMP_PY) $(STAMP_NPM) $(SOLC) $(TOOLS) $(VENDOR)
 
 $(STAMP_PY): requirements.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -57,14 +61,39 @@ $(SOLC): tools/solc.js $(STAMP_NPM)
 	mkdir -p $(dir $@)
 	ln -sf $(CURDIR)/node_modules/.bin/ganache $@
 
+vendor: $(VENDOR)
+
+dapp/static/vendor/ethers.min.js: $(STAMP_NPM)
+	mkdir -p $(dir $@)
+	cp node_modules/ethers/dist/ethers.min.js $@
+
+dapp/static/vendor/uqr.mjs: $(STAMP_NPM)
+	mkdir -p $(dir $@)
+	cp node_modules/uqr/dist/index.mjs $@
+
+# The browser tests drive Debian's Chromium with Playwright (its own browser download cannot
+# reach its servers here): apt-get installs it once (root), pip adds Playwright to the venv.
+$(CHROMIUM):
+	apt-get update -qq && apt-get install -y -qq chromium
+
+$(STAMP_BROWSER): requirements-browser.txt $(STAMP_PY)
+	$(VENV)/bin/pip install --quiet -r requirements-browser.txt
+	touch $@
+
 compile: setup
 	brownie compile
 
-test: compile test-anvil test-ganache test-ipfs
+test: compile test-anvil test-ganache test-ipfs test-browser
 
 # The dApp tests also run a real IPFS node, hence its npm packages.
 test-anvil: $(STAMP_IPFS_NPM)
-	brownie test tests --ignore tests/ganache --ignore tests/ipfs
+	brownie test tests --ignore tests/ganache --ignore tests/ipfs --ignore tests/browser
+
+# Real-browser tests of the pages: a chain, the contracts, demo data and the dApp per module,
+# a headless Chromium with an injected test wallet. Screenshots go to reports/screenshots/.
+# BROWSER_NETWORK names another Brownie network (another port) when 8555 is taken.
+test-browser: compile $(CHROMIUM) $(STAMP_BROWSER)
+	brownie test tests/browser $(if $(BROWSER_NETWORK),--network $(BROWSER_NETWORK))
 
 # Both chains stay proven: the deploy script and a full order lifecycle on Ganache too.
 test-ganache:
@@ -87,4 +116,4 @@ console: compile
 	brownie console
 
 clean:
-	rm -rf build .hypothesis reports/gas.json
+	rm -rf build .hypothesis reports/gas.json reports/screenshots dapp/static/vendor

@@ -19,6 +19,10 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "CHAINMART_DEPLOYMENTS": ("deployments.json", str),
     "CHAINMART_BUILD_DIR": ("build", str),
     "CHAINMART_RPC_TIMEOUT": (10.0, float),
+    # What the pages tell a wallet that does not know the chain (wallet_addEthereumChain).
+    "CHAINMART_PUBLIC_RPC_URL": (None, str),  # default: CHAINMART_RPC_URL
+    "CHAINMART_CHAIN_NAME": (None, str),  # default: "ChainMart local" on a local chain
+    "CHAINMART_EXPLORER_URL": (None, str),
     "SECRET_KEY": (None, str),
     "SESSION_COOKIE_SECURE": (False, lambda v: v.lower() in ("1", "true", "yes")),
     "RELAYER_PRIVATE_KEY": (None, str),

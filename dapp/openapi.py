@@ -42,11 +42,37 @@ def _op(summary: str, responses: dict, *, params=None, body=None, tag: str) -> d
     return op
 
 
+def _page(summary: str, *params: dict) -> dict:
+    return {"get": _op(summary, {"200": {"description": "the page", "content": {"text/html": {}}}},
+                       params=list(params) or None, tag="pages")}
+
+
+# The HTML pages (dapp/pages.py): shells that read this API and act through the user's wallet.
+PAGES = {
+    "/": _page("Catalog (home page): search, price filter, pages; and the deployment"),
+    "/listings/{listing_id}": _page("Product page and checkout", _path_param("listing_id", UINT_STRING)),
+    "/orders": _page("My orders: timelines and actions (cancel, confirm, dispute, settle, review)"),
+    "/account": _page("Balances: wallet, marketplace credits, withdrawals"),
+    "/sell": _page("Seller: orders to ship, disputes, new listings, earnings"),
+    "/admin": _page("Admin and arbiters: disputes, sellers, relayer"),
+    "/works": _page("Creators: register works, license offers, revocation, license income"),
+    "/works/{work_id}": _page("A work: certificate, offers, buying a license", _path_param("work_id", UINT_STRING)),
+    "/licenses/verify": _page("Public license verification"),
+    "/provenance/{token_id}": _page("Public provenance page: trail, verification, recall, QR code",
+                                    _path_param("token_id", UINT_STRING)),
+}
+
+
 def openapi_spec() -> dict[str, Any]:
     read_errors = _errors(400, 404, 503)
     paths = {
-        "/": {"get": _op("Home page (HTML)", {"200": {"description": "the page", "content": {"text/html": {}}}},
-                         tag="pages")},
+        **PAGES,
+        "/api/config": {"get": _op(
+            "What the pages need: chain, contracts, payment assets (symbol, decimals, permit), relay",
+            {"200": _json(), **_errors(400, 503)}, tag="health")},
+        "/api/abi/{name}": {"get": _op(
+            "A deployed contract's ABI, from the build", {"200": _json(), **_errors(400, 404, 503)},
+            params=[_path_param("name", {"type": "string"})], tag="health")},
         "/api/health": {"get": _op("Node, chain and contracts", {"200": _json(), **_errors(503)}, tag="health")},
         "/api/openapi.json": {"get": _op("This description", {"200": _json()}, tag="health")},
         "/api/auth/nonce": {"get": _op("A one-time Sign-In with Ethereum nonce", {"200": _json(), **_errors(503)},
@@ -78,7 +104,7 @@ def openapi_spec() -> dict[str, Any]:
             {"201": _json(), **_errors(400, 401, 403, 413, 415, 422, 502, 503)},
             params=[CSRF, {"name": "kind", "in": "query", "required": True, "schema": {
                 "type": "string",
-                "enum": ["product-image", "passport", "evidence", "license", "work", "metadata"]}}],
+                "enum": ["product-image", "passport", "evidence", "license", "work", "metadata", "review", "profile"]}}],
             body={"required": True, "content": {"multipart/form-data": {"schema": {
                 "type": "object", "required": ["file"],
                 "properties": {"file": {"type": "string", "format": "binary"}}}}}},
@@ -110,11 +136,16 @@ def openapi_spec() -> dict[str, Any]:
         "/api/listings/{listing_id}": {"get": _op(
             "A listing with its seller's rating and reviews", {"200": _json(), **read_errors},
             params=[_path_param("listing_id", UINT_STRING)], tag="catalog")},
+        "/api/sellers": {"get": _op(
+            "Sellers, by status (Applied, Approved, Suspended)", {"200": _json(), **_errors(400, 503)},
+            params=[{"name": "status", "in": "query",
+                     "schema": {"type": "string", "enum": ["Applied", "Approved", "Suspended"]}}, *PAGE],
+            tag="catalog")},
         "/api/sellers/{address}": {"get": _op(
             "A seller: status, rating and sales statistics", {"200": _json(), **read_errors},
             params=[_path_param("address", ADDRESS)], tag="catalog")},
         "/api/orders": {"get": _op(
-            "Orders of a buyer and/or seller, with timelines", {"200": _json(), **_errors(400, 503)},
+            "Orders of a buyer and/or seller, or all in one state, with timelines", {"200": _json(), **_errors(400, 503)},
             params=[
                 {"name": "buyer", "in": "query", "schema": ADDRESS},
                 {"name": "seller", "in": "query", "schema": ADDRESS},
@@ -125,15 +156,20 @@ def openapi_spec() -> dict[str, Any]:
         "/api/orders/{order_id}": {"get": _op(
             "An order with its timeline, dispute, review and tokens", {"200": _json(), **read_errors},
             params=[_path_param("order_id", {"type": "string"})], tag="orders")},
-        "/api/provenance/{token_id}": {"get": _op(
-            "A provenance token: origin, holder, trail and its hash-chain verification against the chain",
-            {"200": _json(), **read_errors}, params=[_path_param("token_id", UINT_STRING)], tag="provenance")},
-        "/api/works/{work_id}": {"get": _op(
-            "A registered work with its license offers", {"200": _json(), **read_errors},
-            params=[_path_param("work_id", UINT_STRING)], tag="copyright")},
         "/api/works": {"get": _op(
-            "Registered works, newest first", {"200": _json(), **_errors(400, 503)},
-            params=[{"name": "creator", "in": "query", "schema": ADDRESS}, *PAGE], tag="copyright")},
+            "Registered works (copyright certificates), newest first", {"200": _json(), **_errors(400, 503)},
+            params=[{"name": "holder", "in": "query", "schema": ADDRESS},
+                    {"name": "creator", "in": "query", "schema": ADDRESS}, *PAGE], tag="copyright")},
+        "/api/works/{work_id}": {"get": _op(
+            "A work with its license offers", {"200": _json(), **read_errors},
+            params=[_path_param("work_id", UINT_STRING)], tag="copyright")},
+        "/api/licenses/verify": {"get": _op(
+            "Whether an account holds a valid license for a work now, and why not", {"200": _json(), **read_errors},
+            params=[{"name": "work", "in": "query", "required": True, "schema": UINT_STRING},
+                    {"name": "account", "in": "query", "required": True, "schema": ADDRESS}], tag="copyright")},
+        "/api/provenance/{token_id}": {"get": _op(
+            "A provenance token: origin, holder, recall, trail and the hash-chain verdict",
+            {"200": _json(), **read_errors}, params=[_path_param("token_id", UINT_STRING)], tag="provenance")},
         "/api/licenses": {"get": _op(
             "An account's licenses and whether each is valid now", {"200": _json(), **_errors(400, 503)},
             params=[{"name": "account", "in": "query", "required": True, "schema": ADDRESS}], tag="copyright")},
@@ -143,11 +179,6 @@ def openapi_spec() -> dict[str, Any]:
         "/api/admin/index/rebuild": {"post": _op(
             "Rebuild the event index from scratch (admins)", {"200": _json(), **_errors(401, 403, 503)},
             params=[CSRF], tag="admin")},
-        "/api/licenses/check": {"get": _op(
-            "Does an account hold a valid license for a work right now?", {"200": _json(), **read_errors},
-            params=[{"name": "account", "in": "query", "required": True, "schema": ADDRESS},
-                    {"name": "work", "in": "query", "required": True, "schema": UINT_STRING}],
-            tag="copyright")},
         "/api/index/status": {"get": _op("How far the event index has got", {"200": _json(), **_errors(400)},
                                          tag="index")},
     }

@@ -54,7 +54,8 @@ FORWARD_REQUEST_TYPE = [
 ]
 
 # What users may do gaslessly, per contract. Admin functions and payable ETH purchases are not
-# relayed: an admin pays its own gas, and the relayer never fronts a purchase price.
+# relayed: an admin pays its own gas, and the relayer never fronts a purchase price (buyLicense is
+# relayed for ERC-20 offers only: a request with ETH value is refused by RELAY_MAX_VALUE_WEI).
 RELAYABLE: dict[str, set[str]] = {
     "Marketplace": {
         "applyAsSeller", "list", "setPrice", "setStock", "setListingPaused", "setListingMetadata",
@@ -62,6 +63,11 @@ RELAYABLE: dict[str, set[str]] = {
         "cancelOrder", "reclaimOrder", "confirmReceipt", "releaseExpired", "openDispute",
         "submitEvidence", "acceptSettlement", "review", "withdraw", "withdrawTo",
     },
+    "CopyrightRegistry": {
+        "registerWork", "createOffer", "setOfferPaused", "revokeWork", "buyLicense", "transferLicense",
+        "relinquishLicense", "recordUse", "withdraw", "withdrawTo",
+    },
+    "ProvenanceToken": {"mint", "recall", "appendEvent", "appendCorrection", "setAppender"},
 }
 
 # Gas the forwarder needs around the forwarded call (signature check, nonce, event), and the

@@ -84,6 +84,9 @@ POLICIES: dict[str, UploadPolicy] = {
     "license": UploadPolicy(frozenset({TEXT, PDF, JSON}), 2 * MiB),
     "work": UploadPolicy(IMAGES | VIDEOS | {PDF, TEXT, JSON}, 50 * MiB),
     "metadata": UploadPolicy(frozenset({JSON}), 256 * 1024),
+    # A buyer's review text and a seller's profile: small documents the pages write.
+    "review": UploadPolicy(frozenset({TEXT, JSON}), 64 * 1024),
+    "profile": UploadPolicy(frozenset({TEXT, JSON}), 64 * 1024),
 }
 
 

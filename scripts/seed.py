@@ -15,7 +15,9 @@ from pathlib import Path
 from brownie import Marketplace, TestStablecoin, chain, network
 
 from dapp import config as dapp_config
+from dapp.cid import cid_of_bytes
 from dapp.ipfs import store_from_config
+from scripts.demo_images import product_image
 from scripts.deployment import load_deployment, update_deployment
 from scripts.local_accounts import LOCAL_CHAIN_IDS, demo_accounts
 
@@ -67,6 +69,7 @@ def create_listing(market, roles, coins, store, item):
     coin = coins.get(item["asset"])
     decimals = coin.decimals() if coin else 18
     price = int(Decimal(item["price"]) * 10**decimals)
+    store.add(product_image(item))
     metadata = product_metadata(item)
     tx = market.list(
         price,
@@ -81,10 +84,11 @@ def create_listing(market, roles, coins, store, item):
 
 
 def product_metadata(item):
-    """ERC-721-style metadata JSON for a product, as canonical bytes."""
+    """ERC-721-style metadata JSON for a product (with its demo photo's CID), as canonical bytes."""
     document = {
         "name": item["name"],
         "description": item["description"],
+        "image": f"ipfs://{cid_of_bytes(product_image(item))}",
         "attributes": [{"trait_type": "category", "value": item["category"]}],
     }
     return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()

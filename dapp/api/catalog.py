@@ -89,6 +89,32 @@ def get_listing(listing_id: str):
     })
 
 
+SELLER_STATUSES = ("Applied", "Approved", "Suspended")
+
+
+@api.get("/sellers")
+def list_sellers():
+    """Sellers by status (admins review the Applied ones), newest first."""
+    query = Query(request.args, ("status", *PAGE_PARAMS))
+    status = query.choice("status", SELLER_STATUSES, "Applied") if "status" in query.args else None
+    page, per_page = query.page()
+    where_sql, params = where([("status = ?", status)])
+    rows, paging = paginate(get_index(), "*", "FROM sellers" + where_sql, params, "created_block DESC, seller_id DESC",
+                            page, per_page)
+    return jsonify({"items": [seller_summary(row) for row in rows], **paging})
+
+
+def seller_summary(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "address": row["address"],
+        "sellerId": row["seller_id"],
+        "status": row["status"],
+        "profileCid": row["profile_cid"],
+        "rating": rating_json(row["rating_count"], row["rating_sum"]),
+        "createdAt": row["created_at"],
+    }
+
+
 @api.get("/sellers/<address>")
 def get_seller(address: str):
     Query(request.args, ())

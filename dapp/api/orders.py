@@ -26,11 +26,12 @@ ORDER_COLUMNS = "o.*, l.title AS listing_title"
 def list_orders():
     query = Query(request.args, ("buyer", "seller", "listing", "state", *PAGE_PARAMS))
     buyer, seller = query.address("buyer"), query.address("seller")
-    if buyer is None and seller is None:
-        raise BadRequest("Give 'buyer' or 'seller' (or both): the orders of which account?")
     state = query.args.get("state")
     if state is not None and state not in ORDER_STATES[1:]:
         raise BadRequest(f"'state' must be one of {', '.join(ORDER_STATES[1:])}; got {state!r}.")
+    if buyer is None and seller is None and state is None:
+        # Every order of every account is not a page anyone needs; one state is (arbiters: Disputed).
+        raise BadRequest("Give 'buyer', 'seller' or 'state': the orders of which account, or in which state?")
     listing = query.uint("listing", minimum=1, maximum=MAX_UINT64)
     page, per_page = query.page()
     where_sql, params = where([

@@ -42,13 +42,14 @@ def test_rebuild_refuses_a_non_admin_and_needs_csrf(client, market):
 
 def test_works_lists_registered_works_newest_first(client, registry, work, creator):
     body = client.get(f"/api/works?creator={creator.address}").get_json()
-    assert [item["workId"] for item in body["items"]] == [work] and body["total"] == 1
+    assert [int(item["id"]) for item in body["items"]] == [work] and body["total"] == 1
 
 
 def test_licenses_lists_an_accounts_licenses_with_validity(client, registry, work, eth_offer, buyer, creator):
     registry.buyLicense(eth_offer, {"from": buyer, "value": registry.getOffer(eth_offer)["price"]})
     body = client.get(f"/api/licenses?account={buyer.address}").get_json()
     assert [(item["workId"], item["valid"]) for item in body["items"]] == [(work, True)]
+    assert client.get(f"/api/licenses/verify?account={buyer.address}&work={work}").get_json()["valid"] is True
     registry.revokeWork(work, {"from": creator})
     assert client.get(f"/api/licenses?account={buyer.address}").get_json()["items"][0]["valid"] is False
 
