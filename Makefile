@@ -11,6 +11,9 @@ VENV := .venv
 STAMP_PY := $(VENV)/.installed
 STAMP_NPM := node_modules/.installed
 STAMP_IPFS_NPM := tools/ipfs-node/node_modules/.installed
+VENV_TOOLS := .venv-tools
+STAMP_TOOLS := $(VENV_TOOLS)/.installed
+STAMP_BENCH := $(VENV)/.bench-installed
 SOLC := .solcx/solc-v$(SOLC_VERSION)
 TOOLS := .tools/bin/anvil .tools/bin/ganache-cli
 # JavaScript the pages load, served by the dApp itself (pages work offline: no CDN).
@@ -22,7 +25,7 @@ STAMP_BROWSER := $(VENV)/.installed-browser
 export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
 export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup compile test test-anvil test-ganache test-ipfs test-browser vendor run bench-gas bench-ipfs console clean
+.PHONY: setup compile test test-anvil test-ganache test-ipfs test-browser audit vendor run bench-gas bench-ipfs console clean
 
 setup: $(STAMP_PY) $(STAMP_NPM) $(SOLC) $(TOOLS) $(VENDOR)
 
@@ -37,6 +40,17 @@ $(STAMP_PY): requirements.txt
 # With the lock present, `npm install` installs exactly its versions and leaves it unchanged.
 $(STAMP_NPM): package.json package-lock.json
 	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Slither and Schemathesis in their own venv: see requirements-tools.txt for why not in .venv.
+$(STAMP_TOOLS): requirements-tools.txt
+	test -x $(VENV_TOOLS)/bin/python || $(PYTHON) -m venv $(VENV_TOOLS)
+	$(VENV_TOOLS)/bin/pip install --quiet -r requirements-tools.txt
+	touch $@
+
+# Plots and profilers for the benchmarks: additions to .venv that change none of its pins.
+$(STAMP_BENCH): $(STAMP_PY) requirements-bench.txt
+	$(VENV)/bin/pip install --quiet -r requirements-bench.txt
 	touch $@
 
 # The IPFS test node (js-ipfs), in its own folder: 285 MB that only the IPFS tests need.
@@ -83,7 +97,7 @@ $(STAMP_BROWSER): requirements-browser.txt $(STAMP_PY)
 compile: setup
 	brownie compile
 
-test: compile test-anvil test-ganache test-ipfs test-browser
+test: compile audit test-anvil test-ganache test-ipfs test-browser
 
 # The dApp tests also run a real IPFS node, hence its npm packages.
 test-anvil: $(STAMP_IPFS_NPM)
@@ -102,6 +116,10 @@ test-ganache:
 # Plain pytest (tests/ipfs/pytest.ini keeps Brownie out); starts its own IPFS node.
 test-ipfs: $(STAMP_PY) $(STAMP_IPFS_NPM)
 	$(VENV)/bin/python -m pytest tests/ipfs
+
+# Slither over contracts/: fails on any high, medium or low finding not triaged in contracts/SLITHER.md.
+audit: $(STAMP_TOOLS) $(STAMP_NPM) $(SOLC)
+	$(VENV_TOOLS)/bin/python -m scripts.audit
 
 run: compile
 	CHAIN=$(CHAIN) RPC_PORT=$(RPC_PORT) tools/run-local.sh
