@@ -2,6 +2,8 @@
 
 Every test starts from the same chain snapshot (``fn_isolation``); deploys are module-scoped.
 """
+import time
+
 import pytest
 from eth_utils import keccak
 
@@ -21,6 +23,37 @@ WORK_METADATA_CID = "bafkreiworkmetadata"
 TERMS_CID = "bafkreilicenseterms"
 ROYALTY_BPS = 500
 LICENSE_DURATION = 30 * 24 * 3600
+
+
+def _patient_receipt_lookups():
+    """Work around a race between Brownie 1.22 and anvil under CPU load.
+
+    Brownie reads the sender's nonce, sees it past a transaction it just sent, and asks for that
+    transaction (or its receipt) once: if anvil has bumped the nonce but not yet made the receipt
+    readable, Brownie declares the mined transaction "dropped without known replacement". Here a
+    lookup that finds nothing is retried for up to half a second, which only delays the answer for
+    a transaction that really is missing.
+    """
+    from brownie.network import web3 as brownie_web3
+    from web3.exceptions import TransactionNotFound
+
+    eth = brownie_web3.eth
+    for name in ("get_transaction", "get_transaction_receipt"):
+        original = getattr(eth, name)
+
+        def patient(tx_hash, _original=original):
+            for attempt in range(10):
+                try:
+                    return _original(tx_hash)
+                except TransactionNotFound:
+                    if attempt == 9:
+                        raise
+                    time.sleep(0.05)
+
+        setattr(eth, name, patient)
+
+
+_patient_receipt_lookups()
 
 
 @pytest.fixture(autouse=True)
