@@ -5,10 +5,12 @@ sweeping what was sent by mistake. Unauthorised callers are refused by role.
 A pause or a removal from the allow-list usually lasts one step (the admin restores it at once,
 after checking that purchases are refused meanwhile): a lasting one would stop most of the run.
 """
-from tests.fuzz.market_model import SellerStatus
+from tests.fuzz.market_model import ADMIN_ROLE, SellerStatus
+from tests.marketplace.orders import unauthorized
 from tests.reverts import custom_error
 
 SETTINGS = ("pause", "market fee", "registry fee", "market treasury", "registry treasury", "allow-list")
+ROLES = ("arbiter", "producer", "logistics", "marketplace")
 FEES = (0, 100, 250, 1_000, 1_001)
 
 
@@ -76,6 +78,25 @@ class AdminRules:
                 self._act(error, self.stranger, self.registry.buyLicense, offers[0])
         self._act(None, self.admin, self.market.setAssetAllowed, token, True)
         market.allowed.add(token)
+
+    def rule_grant_or_revoke_role(self, who="st_who", which="st_pick", pick="st_pick", grant="st_flag"):
+        """Roles that change what others may do: the market's arbiters, producers and carriers on
+        provenance tokens, and the Marketplace's own right to record sales (without it, finished
+        traced orders report their tokens undelivered)."""
+        market, provenance = self.model.market, self.model.provenance
+        role = ROLES[which % len(ROLES)]
+        if role == "arbiter":
+            contract, holders, account = self.market, market.arbiters, self._choose([self.arbiter, self.stranger], pick)
+        elif role == "producer":
+            contract, holders, account = self.provenance, provenance.producers, self._choose([self.role_producer, self.courier], pick)
+        elif role == "logistics":
+            contract, holders, account = self.provenance, provenance.logistics, self._choose([self.carrier, self.courier], pick)
+        else:
+            contract, holders, account = self.provenance, provenance.sale_recorders, self.market.address
+        admin = self._actor(who, self.admin)
+        error = unauthorized(admin, ADMIN_ROLE) if admin not in market.admins else None
+        if self._act(error, admin, contract.grantRole if grant else contract.revokeRole, self.role_ids[role], account):
+            (holders.add if grant else holders.discard)(account)
 
     def rule_seller_status(self, who="st_who", pick="st_pick", action="st_mode"):
         """Someone applies to sell; an admin approves (or reinstates) or suspends a seller."""

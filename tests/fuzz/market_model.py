@@ -362,7 +362,7 @@ class MarketModel:
         """`_split`: the refund to the buyer, the rest less the order's fee to the seller, the fee to
         the treasury of the day; a traced order's tokens go to the buyer unless fully refunded.
         Returns the tokens delivered and those that could not move (the seller no longer holds
-        them, or they were recalled)."""
+        them, they were recalled, or the Marketplace lost its MARKETPLACE_ROLE)."""
         gross = order.amount - refund
         fee = fee_of(gross, order.fee_bps)
         self.credits[(order.buyer, order.asset)] += refund
@@ -377,11 +377,11 @@ class MarketModel:
             token.listed = False
             if refund == order.amount:
                 continue
-            if token.recalled or token.holder != order.seller:
-                undelivered.append(token_id)
-            else:
+            if self.provenance.can_deliver(token, order.seller):
                 self.provenance.record_sale(token, order.buyer)
                 delivered.append(token_id)
+            else:
+                undelivered.append(token_id)
         return delivered, undelivered
 
     def review_error(self, order_id, account, rating):

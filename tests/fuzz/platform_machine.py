@@ -32,6 +32,12 @@ class PlatformMachine(AdminRules, MarketRules, ProvenanceRules, CopyrightRules, 
         cls.assets = [ETH] + [token.address for token in tokens]
         cls.token_at = {token.address: token for token in tokens}
         cls.arbiter_role = str(cls.market.ARBITER_ROLE())
+        cls.role_ids = {
+            "arbiter": cls.arbiter_role,
+            "producer": str(cls.provenance.PRODUCER_ROLE()),
+            "logistics": str(cls.provenance.LOGISTICS_ROLE()),
+            "marketplace": str(cls.provenance.MARKETPLACE_ROLE()),
+        }
 
         roles = {name: str(account) for name, account in world.roles.items()}
         for name, address in roles.items():

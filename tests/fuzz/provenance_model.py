@@ -32,6 +32,7 @@ class ProvenanceModel:
         self.producers = set(producers)  # PRODUCER_ROLE
         self.logistics = set(logistics)  # LOGISTICS_ROLE
         self.marketplace_role = marketplace_role
+        self.sale_recorders = {market.address}  # MARKETPLACE_ROLE: the Marketplace, unless an admin revoked it
         self.tokens = {}
 
     def is_producer(self, account):
@@ -101,7 +102,11 @@ class ProvenanceModel:
 
     def record_sale_error(self, caller):
         """Only the Marketplace may record sales: anyone else is refused by the role check."""
-        return unauthorized(caller, self.marketplace_role)
+        return unauthorized(caller, self.marketplace_role) if caller not in self.sale_recorders else None
+
+    def can_deliver(self, token, seller):
+        """Whether the Marketplace's `recordSale` of `token` from `seller` goes through."""
+        return self.market.address in self.sale_recorders and not token.recalled and token.holder == seller
 
     def record_sale(self, token, buyer):
         token.holder = buyer
