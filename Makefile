@@ -25,7 +25,7 @@ STAMP_BROWSER := $(VENV)/.installed-browser
 export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
 export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup compile test test-anvil test-ganache test-ipfs test-browser audit vendor run bench-gas bench-ipfs console clean
+.PHONY: setup compile test test-anvil test-ganache test-ipfs test-browser audit fuzz vendor run bench-gas bench-ipfs console clean
 
 setup: $(STAMP_PY) $(STAMP_NPM) $(SOLC) $(TOOLS) $(VENDOR)
 
@@ -116,6 +116,11 @@ test-ganache:
 # Plain pytest (tests/ipfs/pytest.ini keeps Brownie out); starts its own IPFS node.
 test-ipfs: $(STAMP_PY) $(STAMP_IPFS_NPM)
 	$(VENV)/bin/python -m pytest tests/ipfs
+
+# The stateful fuzzer of tests/fuzz with its long profile (make test runs its CI profile); prints
+# the steps, transactions and reverts it checked. See docs/fuzzing.md.
+fuzz: compile
+	FUZZ_PROFILE=long brownie test tests/fuzz -s
 
 # Slither over contracts/: fails on any high, medium or low finding not triaged in contracts/SLITHER.md.
 audit: $(STAMP_TOOLS) $(STAMP_NPM) $(SOLC)

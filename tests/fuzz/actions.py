@@ -7,8 +7,11 @@ the contract raises the same custom error as a mined transaction would, in a few
 instead of the few hundred Brownie spends tracing a reverted transaction.
 """
 from brownie import chain, web3
-from brownie.exceptions import VirtualMachineError
+from brownie.exceptions import VirtualMachineError, decode_typed_error
 from hypothesis import strategies as hst
+
+from tests.forwarding import forward_request
+from tests.reverts import custom_error
 
 # Deadlines and expiries closer than this to the latest block are not predicted either way: the
 # next block's timestamp follows the wall clock, so it may land on either side.
@@ -40,9 +43,12 @@ class Actions:
 
     # ------------------------------------------------------------ transactions
 
-    def _act(self, error, sender, fn, *args, value=0):
+    def _act(self, error, sender, fn, *args, value=0, relayed=False):
         """Send `fn(*args)` from `sender` if `error` is None and return the receipt; otherwise
-        assert that it reverts with exactly `error` and return None."""
+        assert that it reverts with exactly `error` and return None. `relayed`: as a gasless
+        ERC-2771 request that `sender` signs and the relayer sends."""
+        if relayed:
+            return self._relay(error, sender, fn, *args)
         account = self.accounts_by_address[sender]
         tx_params = {"from": account, "value": value} if value else {"from": account}
         if error is not None:
@@ -55,10 +61,38 @@ class Actions:
             self.stats["reverts asserted"] += 1
             self.outcomes[f"{fn._name} -> {error.split(':')[0]}"] += 1
             return None
-        tx = fn(*args, tx_params)
+        tx = fn.transact(*args, tx_params, silent=True)
         self.model.ledger.pay_gas(sender, tx.gas_used * tx.gas_price)
         self.stats["transactions"] += 1
         self.outcomes[f"{fn._name} -> ok"] += 1
+        return tx
+
+    def _relay(self, error, signer, fn, *args):
+        target = self.contract_at[fn._address]
+        calldata = fn.encode_input(*args)
+        request = forward_request(self.forwarder, self.keys[signer], signer, target, calldata)
+        relayer = self.accounts_by_address[self.relayer]
+        if error is not None:
+            # The forwarder only says that the call failed; the call as the target receives it (from
+            # the forwarder, with the signer appended) names the error.
+            as_received = {"from": self.forwarder.address, "to": target.address, "data": calldata + signer[2:].lower()}
+            answer = web3.provider.make_request("eth_call", [as_received, "latest"])
+            assert "error" in answer, f"relayed {fn._name}{args} by {signer} succeeds; the model expected {error!r}"
+            assert decode_typed_error(answer["error"]["data"]) == error
+            try:
+                self.forwarder.execute.call(request, {"from": relayer})
+            except VirtualMachineError as exc:
+                assert exc.revert_msg == custom_error("FailedCall")
+            else:
+                raise AssertionError(f"the forwarder executed a relayed {fn._name} that must fail")
+            self.stats["reverts asserted"] += 1
+            self.outcomes[f"{fn._name} relayed -> {error.split(':')[0]}"] += 1
+            return None
+        tx = self.forwarder.execute.transact(request, {"from": relayer}, silent=True)
+        self.model.ledger.pay_gas(self.relayer, tx.gas_used * tx.gas_price)
+        assert tx.events["ExecutedForwardRequest"]["success"], f"relayed {fn._name} failed"
+        self.stats["transactions"] += 1
+        self.outcomes[f"{fn._name} relayed -> ok"] += 1
         return tx
 
     # ------------------------------------------------------------ choosing

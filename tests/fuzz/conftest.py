@@ -30,11 +30,11 @@ def jpy(TestStablecoin, admin):
 
 @pytest.fixture(scope="module")
 def world(
-    market, provenance, registry, usd, eur, jpy,
+    forwarder, market, provenance, registry, usd, eur, jpy,
     admin, treasury, second_treasury, arbiter, seller, other_seller, newcomer,
     buyer, stranger, relayer, role_producer, carrier, courier, creator,
 ):
-    contracts = {"market": market, "provenance": provenance, "registry": registry, "usd": usd, "eur": eur, "jpy": jpy}
+    contracts = {"forwarder": forwarder, "market": market, "provenance": provenance, "registry": registry, "usd": usd, "eur": eur, "jpy": jpy}
     roles = {
         "admin": admin,
         "treasury": treasury,

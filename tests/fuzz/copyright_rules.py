@@ -97,13 +97,13 @@ class CopyrightRules:
         if self._act(registry.valid_license_error(work_id, account, now), account, self.registry.relinquishLicense, work_id):
             del registry.licenses[(work_id, account)]
 
-    def rule_record_use(self, who="st_who", pick="st_pick"):
+    def rule_record_use(self, who="st_who", pick="st_pick", relay="st_flag"):
         registry = self.model.copyright
         work_id = self._work(pick)
         now = self._license_time()
         account = self._actor(who, self._licensed(work_id, now))
         error = registry.valid_license_error(work_id, account, now)
-        tx = self._act(error, account, self.registry.recordUse, work_id, "print", CID)
+        tx = self._act(error, account, self.registry.recordUse, work_id, "print", CID, relayed=relay)
         if tx:
             assert tx.events["LicenseUseRecorded"]["licensee"] == account
 

@@ -121,14 +121,15 @@ class MarketRules:
         self._purchase(purchase, lambda listing: listing.asset != ETH, ("token", "token", "token", "token, maximum too low", "eth")[mode])
 
     def rule_buy_with_permit(self, purchase="st_purchase"):
-        """Buy a stablecoin listing with an EIP-2612 permit signed by the buyer's key."""
-        self._purchase(purchase, lambda listing: listing.asset != ETH, "permit")
+        """Buy a stablecoin listing with an EIP-2612 permit signed by the buyer's key, mostly
+        gaslessly: the buyer signs an ERC-2771 request too, and the relayer sends it."""
+        self._purchase(purchase, lambda listing: listing.asset != ETH, "permit", relayed=purchase[3] >= 2)
 
     def rule_buy_traced(self, purchase="st_purchase"):
         """Buy units of a traced listing: the order takes the next provenance tokens of the pool."""
         self._purchase(purchase, lambda listing: listing.traced, None)
 
-    def _purchase(self, purchase, preferred, pay):
+    def _purchase(self, purchase, preferred, pay, relayed=False):
         who, pick, quantity, _ = purchase
         market = self.model.market
         buyable = [lid for lid, listing in market.listings.items() if listing.stock and not listing.paused and preferred(listing)]
@@ -146,7 +147,7 @@ class MarketRules:
             deadline = chain[-1].timestamp + DAY
             v, r, s = sign_permit(self.token_at[listing.asset], self.keys[buyer], self.market, amount, deadline, chain.id)
             error = market.token_purchase_error(listing_id, buyer, quantity, amount, with_permit=True)
-            tx = self._act(error, buyer, self.market.buyWithPermit, listing_id, quantity, amount, deadline, v, r, s)
+            tx = self._act(error, buyer, self.market.buyWithPermit, listing_id, quantity, amount, deadline, v, r, s, relayed=relayed)
         else:
             max_total = max(amount - 1, 0) if pay == "token, maximum too low" else amount
             error = market.token_purchase_error(listing_id, buyer, quantity, max_total, with_permit=False)
@@ -158,12 +159,13 @@ class MarketRules:
             assert (event["orderId"], event["amount"], event["shipBy"]) == (order.id, order.amount, order.deadline)
             self.stats["orders placed"] += 1
 
-    def rule_cancel(self, who="st_who", pick="st_pick"):
+    def rule_cancel(self, who="st_who", pick="st_pick", relay="st_flag"):
         market = self.model.market
         order_id = self._order(pick, State.PAID)
         order = market.orders.get(order_id)
         buyer = self._actor(who, order.buyer if order else self.buyer)
-        if self._act(market.order_error(order_id, buyer, "buyer", State.PAID), buyer, self.market.cancelOrder, order_id):
+        error = market.order_error(order_id, buyer, "buyer", State.PAID)
+        if self._act(error, buyer, self.market.cancelOrder, order_id, relayed=relay):
             market.refund_in_full(order, State.CANCELLED)
 
     def rule_reclaim(self, who="st_who", pick="st_pick", wait="st_flag"):
@@ -181,17 +183,17 @@ class MarketRules:
         if self._act(error, buyer, self.market.reclaimOrder, order_id):
             market.refund_in_full(order, State.RECLAIMED)
 
-    def rule_confirm_receipt(self, who="st_who", pick="st_pick"):
+    def rule_confirm_receipt(self, who="st_who", pick="st_pick", relay="st_flag"):
         market = self.model.market
         order_id = self._order(pick, State.SHIPPED, State.DISPUTED)
         order = market.orders.get(order_id)
         buyer = self._actor(who, order.buyer if order else self.buyer)
         error = market.order_error(order_id, buyer, "buyer", State.SHIPPED, State.DISPUTED)
-        tx = self._act(error, buyer, self.market.confirmReceipt, order_id)
+        tx = self._act(error, buyer, self.market.confirmReceipt, order_id, relayed=relay)
         if tx:
             self._check_delivery(tx, market.split(order, 0, State.COMPLETED))
 
-    def rule_open_dispute(self, who="st_who", pick="st_pick", late="st_flag"):
+    def rule_open_dispute(self, who="st_who", pick="st_pick", late="st_flag", relay="st_flag"):
         """A party disputes a shipped order before its confirm-by deadline; after it, too late."""
         market = self.model.market
         order_id = self._order(pick, State.SHIPPED)
@@ -203,7 +205,7 @@ class MarketRules:
                 self._sleep_past(order.deadline)
             if self._clear_of(order.deadline) > order.deadline:
                 error = custom_error("MarketplaceDeadlinePassed", order_id, order.deadline)
-        if self._act(error, party, self.market.openDispute, order_id, CID):
+        if self._act(error, party, self.market.openDispute, order_id, CID, relayed=relay):
             market.move(order, State.DISPUTED)
 
     def rule_submit_evidence(self, who="st_who", pick="st_pick"):
@@ -240,13 +242,13 @@ class MarketRules:
 
     # ------------------------------------------------------------ sellers' order steps
 
-    def rule_ship(self, who="st_who", pick="st_pick"):
+    def rule_ship(self, who="st_who", pick="st_pick", relay="st_flag"):
         market = self.model.market
         order_id = self._order(pick, State.PAID)
         order = market.orders.get(order_id)
         seller = self._actor(who, order.seller if order else self.seller)
         error = market.order_error(order_id, seller, "seller", State.PAID)
-        tx = self._act(error, seller, self.market.shipOrder, order_id, "TRACK-1")
+        tx = self._act(error, seller, self.market.shipOrder, order_id, "TRACK-1", relayed=relay)
         if tx:
             market.move(order, State.SHIPPED)
             order.deadline = tx.timestamp + market.listings[order.listing].confirm_window

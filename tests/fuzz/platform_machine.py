@@ -28,6 +28,8 @@ class PlatformMachine(AdminRules, MarketRules, ProvenanceRules, CopyrightRules, 
         cls.outcomes = outcomes
         contracts = world.contracts
         cls.market, cls.provenance, cls.registry = contracts["market"], contracts["provenance"], contracts["registry"]
+        cls.forwarder = contracts["forwarder"]
+        cls.contract_at = {c.address: c for c in contracts.values()}
         tokens = [contracts["usd"], contracts["eur"], contracts["jpy"]]
         cls.assets = [ETH] + [token.address for token in tokens]
         cls.token_at = {token.address: token for token in tokens}

@@ -13,7 +13,6 @@ PROFILES = {
 }
 COMMON_SETTINGS = {
     "deadline": None,
-    "print_blob": True,
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
 }
 

@@ -32,12 +32,12 @@ class ProvenanceRules:
             token = provenance.mint(producer)
             assert tx.events["ProvenanceMinted"]["tokenId"] == token.id
 
-    def rule_append_event(self, who="st_who", pick="st_pick", step="st_step"):
+    def rule_append_event(self, who="st_who", pick="st_pick", step="st_step", relay="st_flag"):
         provenance = self.model.provenance
         token_id = self._token(pick)
         actor = self._actor(who, self._appenders(token_id))
         error = provenance.append_error(token_id, actor, step)
-        tx = self._act(error, actor, self.provenance.appendEvent, token_id, step, LOCATION, "bafkreievent")
+        tx = self._act(error, actor, self.provenance.appendEvent, token_id, step, LOCATION, "bafkreievent", relayed=relay)
         if tx:
             provenance.tokens[token_id].events += 1
             assert tx.events["ProvenanceEventRecorded"]["index"] == provenance.tokens[token_id].events - 1

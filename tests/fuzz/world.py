@@ -53,19 +53,20 @@ def build_world(contracts, roles):
     admin, seller, other_seller = roles["admin"], roles["seller"], roles["other_seller"]
     everyone = list(dict.fromkeys(roles.values()))
 
-    market.setAssetAllowed(eur, True, {"from": admin})
-    provenance.grantRole(provenance.PRODUCER_ROLE(), roles["role_producer"], {"from": admin})
-    provenance.grantRole(provenance.LOGISTICS_ROLE(), roles["carrier"], {"from": admin})
+    as_admin = {"from": admin}
+    market.setAssetAllowed.transact(eur, True, as_admin, silent=True)
+    provenance.grantRole.transact(provenance.PRODUCER_ROLE(), roles["role_producer"], as_admin, silent=True)
+    provenance.grantRole.transact(provenance.LOGISTICS_ROLE(), roles["carrier"], as_admin, silent=True)
     for token in (usd, eur, jpy):
         for account in everyone:
             missing = HOLDING * UNITS[token.symbol()] - token.balanceOf(account)
             if missing > 0:
-                token.mint(account, missing, {"from": admin})
+                token.mint.transact(account, missing, as_admin, silent=True)
     allowances = {}
     for account in (roles["buyer"], roles["stranger"], other_seller, roles["creator"], roles["courier"]):
         for token in (usd, eur):
             for spender in (market, registry):
-                token.approve(spender, MAX_UINT256, {"from": account})
+                token.approve.transact(spender, MAX_UINT256, {"from": account}, silent=True)
                 allowances[(str(account), token.address, spender.address)] = MAX_UINT256
 
     # From here on every transaction is booked in the model as well, gas included.
@@ -123,7 +124,7 @@ class _Builder:
         self.accounts = {str(account): account for account in accounts}
 
     def send(self, sender, fn, *args, value=0):
-        tx = fn(*args, {"from": self.accounts[str(sender)], "value": value})
+        tx = fn.transact(*args, {"from": self.accounts[str(sender)], "value": value}, silent=True)
         self.model.ledger.pay_gas(str(sender), tx.gas_used * tx.gas_price)
         return tx
 
