@@ -40,6 +40,7 @@ class Actions:
     st_max = hst.sampled_from([0, 0, 1, 2])
     st_picks = hst.lists(hst.integers(0, 2**16 - 1), min_size=0, max_size=3)
     st_purchase = hst.tuples(st_who, st_pick, st_quantity, st_mode)
+    st_license_purchase = hst.tuples(st_who, st_pick, st_rare)
 
     # ------------------------------------------------------------ transactions
 

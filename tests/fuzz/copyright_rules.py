@@ -61,16 +61,38 @@ class CopyrightRules:
         if self._act(registry.offer_paused_error(offer_id, holder), holder, self.registry.setOfferPaused, offer_id, paused):
             offer.paused = paused
 
-    def rule_buy_license(self, who="st_who", pick="st_pick", wrong_payment="st_flag"):
-        """Buy (or renew) a license in ETH or a stablecoin; sometimes with the wrong ETH attached."""
+    # Buying and renewing take one argument each, which sorts them among the rules Hypothesis draws
+    # most often (see MarketRules.rule_buy).
+
+    def rule_buy_license(self, purchase="st_license_purchase"):
+        """Buy a license in ETH or a stablecoin; sometimes with the wrong ETH attached."""
+        who, pick, wrong_payment = purchase
         registry = self.model.copyright
-        offer_id = self._offer(pick)
+        now = self._license_time()
+        open_offers = [
+            o.id
+            for o in registry.offers.values()
+            if not o.paused and not registry.works[o.work].revoked and (not o.max_licenses or o.sold < o.max_licenses)
+        ]
+        offer_id = self._choose(open_offers, pick // 4) if open_offers and pick % 4 else self._offer(pick)
+        self._buy_license(offer_id, self._actor(who, self.licensees), pick, wrong_payment, now)
+
+    def rule_renew_license(self, purchase="st_license_purchase"):
+        """A licensee buys again from the offer of a running license: the term is extended (a
+        perpetual license, or a license from another offer, is refused)."""
+        who, pick, wrong_payment = purchase
+        registry = self.model.copyright
+        now = self._license_time()
+        running = [(account, held.offer) for (_, account), held in registry.licenses.items() if held.expires > now]
+        account, offer_id = self._choose(running, pick) if running else (self.buyer, self._offer(pick))
+        self._buy_license(offer_id, self._actor(who, account), pick, wrong_payment, now)
+
+    def _buy_license(self, offer_id, buyer, pick, wrong_payment, now):
+        registry = self.model.copyright
         offer = registry.offers.get(offer_id)
-        buyer = self._actor(who, self.licensees)
         price = offer.price if offer else 0
         in_eth = offer is None or offer.asset == ETH
         value = (price + 1 if wrong_payment and pick % 2 else price) if in_eth else (1 if wrong_payment and pick % 3 == 0 else 0)
-        now = self._license_time()
         error = registry.buy_error(offer_id, buyer, value, now)
         tx = self._act(error, buyer, self.registry.buyLicense, offer_id, value=value)
         if tx:

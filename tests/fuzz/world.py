@@ -4,8 +4,8 @@ Three payment assets besides ETH: tUSD (6 decimals) and tEUR (18 decimals) are a
 tJPY (0 decimals) never is, so it only ever arrives by mistake. Every account of the cast holds
 all three; some approved the contracts for good, others pay with permits or approve as they go.
 On chain and in the model: listings in ETH, tUSD and tEUR, a traced listing of four provenance
-tokens, orders in every open state (one disputed with a settlement offer), and a work with an ETH
-and a tUSD license offer, a license bought from each.
+tokens, orders in every open state (one disputed with a settlement offer), two works with license
+offers in ETH, tUSD and tEUR, and a license bought from each offer.
 """
 from copy import deepcopy
 from dataclasses import dataclass, field
@@ -102,7 +102,13 @@ def build_world(contracts, roles):
     for asset, price, duration, cap, transferable in ((ETH, 10**16, 30 * 24 * 3600, 0, True), (usd.address, 10 * 10**6, 0, 3, False)):
         world.send(creator, registry.createOffer, 1, asset, price, duration, cap, True, transferable, CID)
         model.copyright.create_offer(1, asset, price, duration, cap, transferable)
-    for licensee, offer_id in ((roles["buyer"], 1), (roles["stranger"], 2)):
+    producer = roles["role_producer"]
+    content_hash = b"\x02" * 32
+    world.send(producer, registry.registerWork, content_hash, CID, "Harvest", CID, 0)
+    model.copyright.register(str(producer), content_hash)
+    world.send(producer, registry.createOffer, 2, eur.address, 5 * 10**18, 7 * 24 * 3600, 0, False, True, CID)
+    model.copyright.create_offer(2, eur.address, 5 * 10**18, 7 * 24 * 3600, 0, True)
+    for licensee, offer_id in ((roles["buyer"], 1), (roles["stranger"], 2), (other_seller, 3)):
         tx = world.send(licensee, registry.buyLicense, offer_id, value=model.copyright.offers[offer_id].price if offer_id == 1 else 0)
         expires, _, _ = model.copyright.buy(offer_id, str(licensee), tx.timestamp)
         assert tx.events["LicenseIssued"]["expiresAt"] == expires
