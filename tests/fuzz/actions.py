@@ -56,7 +56,8 @@ class Actions:
             try:
                 fn.call(*args, tx_params)
             except VirtualMachineError as exc:
-                assert exc.revert_msg == error, f"{fn._name} reverted with {exc.revert_msg!r}, the model expected {error!r}"
+                got = exc.revert_msg
+                assert got == error, f"{fn._name} reverted with {got!r}, the model expected {error!r}"
             else:
                 raise AssertionError(f"{fn._name}{args} from {sender} succeeded; the model expected {error!r}")
             self.stats["reverts asserted"] += 1

@@ -85,14 +85,13 @@ class AdminRules:
         traced orders report their tokens undelivered)."""
         market, provenance = self.model.market, self.model.provenance
         role = ROLES[which % len(ROLES)]
-        if role == "arbiter":
-            contract, holders, account = self.market, market.arbiters, self._choose([self.arbiter, self.stranger], pick)
-        elif role == "producer":
-            contract, holders, account = self.provenance, provenance.producers, self._choose([self.role_producer, self.courier], pick)
-        elif role == "logistics":
-            contract, holders, account = self.provenance, provenance.logistics, self._choose([self.carrier, self.courier], pick)
-        else:
-            contract, holders, account = self.provenance, provenance.sale_recorders, self.market.address
+        contract, holders, candidates = {
+            "arbiter": (self.market, market.arbiters, [self.arbiter, self.stranger]),
+            "producer": (self.provenance, provenance.producers, [self.role_producer, self.courier]),
+            "logistics": (self.provenance, provenance.logistics, [self.carrier, self.courier]),
+            "marketplace": (self.provenance, provenance.sale_recorders, [self.market.address]),
+        }[role]
+        account = self._choose(candidates, pick)
         admin = self._actor(who, self.admin)
         error = unauthorized(admin, ADMIN_ROLE) if admin not in market.admins else None
         if self._act(error, admin, contract.grantRole if grant else contract.revokeRole, self.role_ids[role], account):

@@ -102,4 +102,5 @@ def _trail_event(log):
         "corrects": corrects,
         "head": head,
     }
-    return event_from_log({"args": args, "blockNumber": int(log["blockNumber"], 16), "logIndex": int(log["logIndex"], 16)})
+    position = {"blockNumber": int(log["blockNumber"], 16), "logIndex": int(log["logIndex"], 16)}
+    return event_from_log({"args": args, **position})

@@ -34,7 +34,15 @@ def world(
     admin, treasury, second_treasury, arbiter, seller, other_seller, newcomer,
     buyer, stranger, relayer, role_producer, carrier, courier, creator,
 ):
-    contracts = {"forwarder": forwarder, "market": market, "provenance": provenance, "registry": registry, "usd": usd, "eur": eur, "jpy": jpy}
+    contracts = {
+        "forwarder": forwarder,
+        "market": market,
+        "provenance": provenance,
+        "registry": registry,
+        "usd": usd,
+        "eur": eur,
+        "jpy": jpy,
+    }
     roles = {
         "admin": admin,
         "treasury": treasury,

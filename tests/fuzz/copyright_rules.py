@@ -41,14 +41,22 @@ class CopyrightRules:
             assert tx.events["WorkRegistered"]["workId"] == work.id
 
     def rule_create_offer(
-        self, who="st_who", pick="st_pick", asset="st_asset", price="st_price", duration="st_duration", cap="st_max", transferable="st_flag"
+        self,
+        who="st_who",
+        pick="st_pick",
+        asset="st_asset",
+        price="st_price",
+        duration="st_duration",
+        cap="st_max",
+        transferable="st_flag",
     ):
         registry = self.model.copyright
         work_id = self._work(pick)
         holder = self._actor(who, self._holder_of(work_id))
         token = self.assets[asset]
         error = registry.create_offer_error(work_id, holder, token)
-        tx = self._act(error, holder, self.registry.createOffer, work_id, token, price, duration, cap, True, transferable, CID)
+        offer = (work_id, token, price, duration, cap, True, transferable, CID)
+        tx = self._act(error, holder, self.registry.createOffer, *offer)
         if tx:
             offer = registry.create_offer(work_id, token, price, duration, cap, transferable)
             assert tx.events["LicenseOfferCreated"]["offerId"] == offer.id
@@ -58,7 +66,8 @@ class CopyrightRules:
         offer_id = self._offer(pick)
         offer = registry.offers.get(offer_id)
         holder = self._actor(who, self._holder_of(offer.work) if offer else self.creator)
-        if self._act(registry.offer_paused_error(offer_id, holder), holder, self.registry.setOfferPaused, offer_id, paused):
+        error = registry.offer_paused_error(offer_id, holder)
+        if self._act(error, holder, self.registry.setOfferPaused, offer_id, paused):
             offer.paused = paused
 
     # Buying and renewing take one argument each, which sorts them among the rules Hypothesis draws
@@ -92,7 +101,10 @@ class CopyrightRules:
         offer = registry.offers.get(offer_id)
         price = offer.price if offer else 0
         in_eth = offer is None or offer.asset == ETH
-        value = (price + 1 if wrong_payment and pick % 2 else price) if in_eth else (1 if wrong_payment and pick % 3 == 0 else 0)
+        if in_eth:
+            value = price + 1 if wrong_payment and pick % 2 else price
+        else:
+            value = 1 if wrong_payment and pick % 3 == 0 else 0
         error = registry.buy_error(offer_id, buyer, value, now)
         tx = self._act(error, buyer, self.registry.buyLicense, offer_id, value=value)
         if tx:
@@ -116,7 +128,8 @@ class CopyrightRules:
         work_id = self._work(pick)
         now = self._license_time()
         account = self._actor(who, self._licensed(work_id, now))
-        if self._act(registry.valid_license_error(work_id, account, now), account, self.registry.relinquishLicense, work_id):
+        error = registry.valid_license_error(work_id, account, now)
+        if self._act(error, account, self.registry.relinquishLicense, work_id):
             del registry.licenses[(work_id, account)]
 
     def rule_record_use(self, who="st_who", pick="st_pick", relay="st_flag"):

@@ -37,7 +37,9 @@ class MarketRules:
 
     # ------------------------------------------------------------ listings
 
-    def rule_list(self, who="st_who", asset="st_asset", price="st_price", stock="st_stock", ship="st_window", confirm="st_window"):
+    def rule_list(
+        self, who="st_who", asset="st_asset", price="st_price", stock="st_stock", ship="st_window", confirm="st_window"
+    ):
         market = self.model.market
         seller = self._actor(who, self._active_sellers())
         token = self.assets[asset]
@@ -56,7 +58,9 @@ class MarketRules:
         every = list(tokens) + [len(tokens) + 1]
         return [self._choose(every, p) for p in picks]
 
-    def rule_list_traced(self, who="st_who", pick="st_pick", picks="st_picks", asset="st_asset", price="st_price", ship="st_window"):
+    def rule_list_traced(
+        self, who="st_who", pick="st_pick", picks="st_picks", asset="st_asset", price="st_price", ship="st_window"
+    ):
         market = self.model.market
         seller = self._actor(who, self._active_sellers())
         token_ids = self._tokens_to_list(seller, pick, picks)
@@ -92,7 +96,8 @@ class MarketRules:
         listing = market.listings.get(listing_id)
         error = market.own_listing_error(seller, listing_id)
         if change == 0:
-            if self._act(market.set_price_error(seller, listing_id, price), seller, self.market.setPrice, listing_id, price):
+            error = market.set_price_error(seller, listing_id, price)
+            if self._act(error, seller, self.market.setPrice, listing_id, price):
                 listing.price = price
         elif change == 1:
             if self._act(market.set_stock_error(seller, listing_id), seller, self.market.setStock, listing_id, stock):
@@ -113,12 +118,14 @@ class MarketRules:
     def rule_buy(self, purchase="st_purchase"):
         """Buy an ETH listing: the exact price, one wei more (refused), or through the token path."""
         mode = purchase[3]
-        self._purchase(purchase, lambda listing: listing.asset == ETH, ("eth", "eth", "eth", "eth, one wei more", "token")[mode])
+        pay = ("eth", "eth", "eth", "eth, one wei more", "token")[mode]
+        self._purchase(purchase, lambda listing: listing.asset == ETH, pay)
 
     def rule_buy_with_token(self, purchase="st_purchase"):
         """Buy a stablecoin listing with an allowance: within the buyer's maximum, above it, or in ETH."""
         mode = purchase[3]
-        self._purchase(purchase, lambda listing: listing.asset != ETH, ("token", "token", "token", "token, maximum too low", "eth")[mode])
+        pay = ("token", "token", "token", "token, maximum too low", "eth")[mode]
+        self._purchase(purchase, lambda listing: listing.asset != ETH, pay)
 
     def rule_buy_with_permit(self, purchase="st_purchase"):
         """Buy a stablecoin listing with an EIP-2612 permit signed by the buyer's key, mostly
@@ -132,7 +139,7 @@ class MarketRules:
     def _purchase(self, purchase, preferred, pay, relayed=False):
         who, pick, quantity, _ = purchase
         market = self.model.market
-        buyable = [lid for lid, listing in market.listings.items() if listing.stock and not listing.paused and preferred(listing)]
+        buyable = [i for i, item in market.listings.items() if item.stock and not item.paused and preferred(item)]
         listing_id = self._choose(buyable, pick // 4) if buyable and pick % 4 else self._listing_id(pick)
         listing = market.listings.get(listing_id)
         buyer = self._actor(who, [b for b in self.buyers if listing is None or b != listing.seller])
@@ -145,9 +152,11 @@ class MarketRules:
             tx = self._act(error, buyer, self.market.buy, listing_id, quantity, value=value)
         elif pay == "permit":
             deadline = chain[-1].timestamp + DAY
-            v, r, s = sign_permit(self.token_at[listing.asset], self.keys[buyer], self.market, amount, deadline, chain.id)
+            token = self.token_at[listing.asset]
+            signature = sign_permit(token, self.keys[buyer], self.market, amount, deadline, chain.id)
             error = market.token_purchase_error(listing_id, buyer, quantity, amount, with_permit=True)
-            tx = self._act(error, buyer, self.market.buyWithPermit, listing_id, quantity, amount, deadline, v, r, s, relayed=relayed)
+            args = (listing_id, quantity, amount, deadline, *signature)
+            tx = self._act(error, buyer, self.market.buyWithPermit, *args, relayed=relayed)
         else:
             max_total = max(amount - 1, 0) if pay == "token, maximum too low" else amount
             error = market.token_purchase_error(listing_id, buyer, quantity, max_total, with_permit=False)
@@ -259,7 +268,8 @@ class MarketRules:
         order_id = self._order(pick, State.PAID)
         order = market.orders.get(order_id)
         seller = self._actor(who, order.seller if order else self.seller)
-        if self._act(market.order_error(order_id, seller, "seller", State.PAID), seller, self.market.rejectOrder, order_id):
+        error = market.order_error(order_id, seller, "seller", State.PAID)
+        if self._act(error, seller, self.market.rejectOrder, order_id):
             market.refund_in_full(order, State.REJECTED)
 
     def rule_offer_settlement(self, who="st_who", pick="st_pick", bps="st_bps"):
@@ -307,13 +317,15 @@ class MarketRules:
     def _check_delivery(self, tx, delivery):
         """A finished traced order moved exactly the tokens the model expected, and reported the rest."""
         delivered, undelivered = delivery
-        events = tx.events
-        sold = [e["tokenId"] for e in events["ProvenanceSold"]] if "ProvenanceSold" in events else []
-        missed = [e["tokenId"] for e in events["TracedTokenNotDelivered"]] if "TracedTokenNotDelivered" in events else []
+        sold, missed = (self._token_ids(tx, name) for name in ("ProvenanceSold", "TracedTokenNotDelivered"))
         assert (sold, missed) == (delivered, undelivered)
         self.stats["orders finished"] += 1
 
-    # ------------------------------------------------------------ payouts, surplus
+    @staticmethod
+    def _token_ids(tx, event):
+        return [e["tokenId"] for e in tx.events[event]] if event in tx.events else []
+
+    # ------------------------------------------------------------ payouts
 
     def rule_withdraw_from_market(self, who="st_who", asset="st_asset", pick="st_pick", to_other="st_flag"):
         market = self.model.market

@@ -1,6 +1,7 @@
 """How long the fuzzer runs: `FUZZ_PROFILE=ci` (the default, part of `make test`), `long`
-(`make fuzz`) or `smoke` (a quick look while changing the fuzzer). `steps` is the least number of random steps a run must execute; `settings` are the
-Hypothesis settings of one state-machine run (examples times steps per example is its most).
+(`make fuzz`) or `smoke` (a quick look while changing the fuzzer). `steps` is the least number of
+random steps a run must execute; `settings` are the Hypothesis settings of one state-machine run
+(examples times steps per example is its most).
 `FUZZ_VERBOSE=1` prints the steps of every example (with `-s`)."""
 import os
 

@@ -37,7 +37,8 @@ class ProvenanceRules:
         token_id = self._token(pick)
         actor = self._actor(who, self._appenders(token_id))
         error = provenance.append_error(token_id, actor, step)
-        tx = self._act(error, actor, self.provenance.appendEvent, token_id, step, LOCATION, "bafkreievent", relayed=relay)
+        args = (token_id, step, LOCATION, "bafkreievent")
+        tx = self._act(error, actor, self.provenance.appendEvent, *args, relayed=relay)
         if tx:
             provenance.tokens[token_id].events += 1
             assert tx.events["ProvenanceEventRecorded"]["index"] == provenance.tokens[token_id].events - 1

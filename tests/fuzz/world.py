@@ -99,7 +99,8 @@ def build_world(contracts, roles):
     content_hash = b"\x01" * 32
     world.send(creator, registry.registerWork, content_hash, CID, "Sunrise", CID, 500)
     model.copyright.register(str(creator), content_hash)
-    for asset, price, duration, cap, transferable in ((ETH, 10**16, 30 * 24 * 3600, 0, True), (usd.address, 10 * 10**6, 0, 3, False)):
+    offers = ((ETH, 10**16, 30 * 24 * 3600, 0, True), (usd.address, 10 * 10**6, 0, 3, False))
+    for asset, price, duration, cap, transferable in offers:
         world.send(creator, registry.createOffer, 1, asset, price, duration, cap, True, transferable, CID)
         model.copyright.create_offer(1, asset, price, duration, cap, transferable)
     producer = roles["role_producer"]
@@ -109,7 +110,8 @@ def build_world(contracts, roles):
     world.send(producer, registry.createOffer, 2, eur.address, 5 * 10**18, 7 * 24 * 3600, 0, False, True, CID)
     model.copyright.create_offer(2, eur.address, 5 * 10**18, 7 * 24 * 3600, 0, True)
     for licensee, offer_id in ((roles["buyer"], 1), (roles["stranger"], 2), (other_seller, 3)):
-        tx = world.send(licensee, registry.buyLicense, offer_id, value=model.copyright.offers[offer_id].price if offer_id == 1 else 0)
+        value = model.copyright.offers[offer_id].price if offer_id == 1 else 0  # offer 1 is in ETH
+        tx = world.send(licensee, registry.buyLicense, offer_id, value=value)
         expires, _, _ = model.copyright.buy(offer_id, str(licensee), tx.timestamp)
         assert tx.events["LicenseIssued"]["expiresAt"] == expires
 
