@@ -177,7 +177,11 @@ def shot(request):
 
     def take(page, step):
         path = SCREENSHOTS / f"{name}-{next(counter):02d}-{step}.png"
+        # A full-page capture resizes the viewport and leaves the page scrolled elsewhere until the
+        # next input event puts it back, under the pointer of the test's next click: scroll back now.
+        scrolled = page.evaluate("() => [scrollX, scrollY]")
         page.screenshot(path=str(path), full_page=True)
+        page.evaluate("([x, y]) => scrollTo(x, y)", scrolled)
         return path
 
     return take
