@@ -5,7 +5,7 @@ from datetime import date
 from brownie import chain
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, connect, connect_and_sign_in, listing_named
+from tests.browser.conftest import PHONE, assert_fits_the_screen, connect, connect_and_sign_in, listing_named
 
 USD = 10**6
 DAY = 86_400
@@ -28,6 +28,7 @@ def test_seller_edits_price_stock_pause_and_title_and_the_catalog_follows(browse
     item.locator("summary", has_text="Change price or stock").click()
     item.get_by_label("Price (tUSD)").fill("15.5")
     item.get_by_label("Stock").fill("7")
+    assert_fits_the_screen(merchant)
     shot(merchant, "edit-price-and-stock")
     item.get_by_role("button", name="Save", exact=True).click()
     progress = merchant.locator("#listings-progress")

@@ -137,7 +137,7 @@ function correctionForm(token, run, progress) {
 function appendersForm(token, run, progress, account) {
   const id = token.tokenId;
   if (token.producer !== account && token.holder !== account) return null;  // only they may authorise
-  const address = h("input", { id: `appender-${id}`, required: true, placeholder: "0x…", size: "44" });
+  const address = h("input", { id: `appender-${id}`, required: true, placeholder: "0x…", class: "address" });
   const list = h("ul", { class: "appenders" });
   const details = h("details", { class: "edit" }, h("summary", {}, "Carriers and inspectors"));
   const submit = h("button", { type: "submit", "data-action": "authorise" }, "Authorise");
@@ -159,7 +159,7 @@ function appendersForm(token, run, progress, account) {
       let who;
       try { who = getAddress(address.value.trim()); } catch { progress.fail("That is not an Ethereum address (0x followed by 40 hex digits)."); return; }
       await run("setAppender", [id, who, true], `${shortAddress(who)} may now add events to token #${id}.`, submit);
-    } }, h("div", { class: "field" }, h("label", { for: address.id }, "Authorise an account"), address), submit));
+    } }, h("div", { class: "field wide" }, h("label", { for: address.id }, "Authorise an account"), address), submit));
   return details;
 }
 

@@ -85,7 +85,7 @@ async function sellers(el) {
         h("td", {}, formatDate(s.createdAt)),
         h("td", {}, s.rating.count ? `${s.rating.average} (${s.rating.count})` : "–"),
         h("td", {}, action(s))))))) : h("p", {}, "None."));
-  const address = h("input", { id: "approve-address", required: true, placeholder: "0x…", size: "44" });
+  const address = h("input", { id: "approve-address", required: true, placeholder: "0x…", class: "address" });
   replace(el, h("h2", { id: "sellers-title" }, "Sellers"),
     table("Applications", applied, (s) => h("button", { type: "button", onclick: act("approveSeller", s.address, "Seller approved.") }, "Approve")),
     table("Active sellers", approved, (s) => h("button", { type: "button", class: "danger", onclick: act("suspendSeller", s.address, "Seller suspended: their listings cannot be bought.") }, "Suspend")),
@@ -95,7 +95,7 @@ async function sellers(el) {
       let account;
       try { account = getAddress(address.value.trim()); } catch { progress.fail("That is not an Ethereum address."); return; }
       act("approveSeller", account, "Seller approved.")();
-    } }, h("div", { class: "field" }, h("label", { for: "approve-address" }, "Approve an account directly"), address), h("button", { type: "submit" }, "Approve")),
+    } }, h("div", { class: "field wide" }, h("label", { for: "approve-address" }, "Approve an account directly"), address), h("button", { type: "submit" }, "Approve")),
     progress.el);
 }
 
@@ -126,7 +126,7 @@ async function settings(el, message = null) {
     }
   };
 
-  const address = h("input", { id: "allow-address", required: true, placeholder: "0x… (an ERC-20 token)", size: "44" });
+  const address = h("input", { id: "allow-address", required: true, placeholder: "0x… (an ERC-20 token)", class: "address" });
   const found = h("p", { id: "allow-token", class: "hint", "aria-live": "polite" });
   let lookup = 0;
   address.addEventListener("input", async () => {
@@ -167,7 +167,7 @@ async function settings(el, message = null) {
       if (!info) { progress.fail(`No ERC-20 token answers at ${account}: check the address.`); return; }
       await act("Marketplace", "setAssetAllowed", [account, true], `${info.symbol} is now accepted: sellers can list in it and buyers can pay with it.`, allow)();
     } },
-    h("div", { class: "field" }, h("label", { for: "allow-address" }, "Allow a token"), address, found), allow));
+    h("div", { class: "field wide" }, h("label", { for: "allow-address" }, "Allow a token"), address, found), allow));
 }
 
 function feeForm(id, label, current, max, hint, progress, submit) {
@@ -179,9 +179,9 @@ function feeForm(id, label, current, max, hint, progress, submit) {
     if (!/^\d+(\.\d{1,2})?$/.test(text)) { progress.fail("Enter the fee as a percentage with at most two decimals, like 2.5."); return; }
     submit(Math.round(Number(text) * 100), button);
   } },
-  h("div", { class: "field" }, h("label", { for: input.id }, `${label} (%)`), input,
-    h("span", { class: "hint", id: `${id}-current` }, `Now ${percent(current)}, at most ${percent(max)}. ${hint}`)),
-  button);
+  h("div", { class: "field" }, h("label", { for: input.id }, `${label} (%)`), input),
+  button,
+  h("p", { class: "hint", id: `${id}-current` }, `Now ${percent(current)}, at most ${percent(max)}. ${hint}`));
 }
 
 function percent(bps) {
