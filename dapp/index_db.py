@@ -104,6 +104,7 @@ CREATE TABLE listing_tokens (        -- a traced listing's token pool, as the co
     token_id TEXT NOT NULL,
     PRIMARY KEY (listing_id, position)
 );
+CREATE INDEX listing_tokens_by_token ON listing_tokens (token_id);
 
 CREATE TABLE orders (
     id TEXT PRIMARY KEY,             -- uint256 as a decimal string
@@ -141,6 +142,7 @@ CREATE TABLE order_tokens (          -- the provenance tokens a traced order tak
                                      -- | kept (by the seller, after a full refund)
     PRIMARY KEY (order_id, position)
 );
+CREATE INDEX order_tokens_by_token ON order_tokens (token_id);
 
 CREATE TABLE order_events (          -- an order's timeline
     block INTEGER NOT NULL,
