@@ -95,7 +95,8 @@ def test_licensee_records_a_use_under_my_licenses_and_the_creator_pauses_the_off
     card.get_by_label("Kind of use").fill("web publication")
     card.get_by_label("Usage report").fill("Cover image of the spring issue, example.org/spring.")
     card.get_by_role("button", name="Record use").click()
-    expect(card.locator(".license-progress")).to_contain_text('Use recorded on chain: "web publication".', timeout=30_000)
+    expect(card.locator(".license-progress")).to_contain_text('Use recorded on chain: "web publication".',
+                                                              timeout=30_000)
     expect(licensee.locator(f"#license-{work} .license-uses")).to_contain_text("web publication report", timeout=10_000)
     uses = registry.events.get_sequence(from_block=0, event_type="LicenseUseRecorded")
     assert [(u.args.workId, u.args.licensee, u.args.kind) for u in uses] == [(work, buyer.address, "web publication")]
