@@ -20,7 +20,7 @@ from dapp.exceptions import ConfigError, ServiceUnavailable
 
 # Bump when the schema or what a handler writes changes: an index built by an older version is
 # then dropped and rebuilt from the chain on the next sync.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 UINT256_DIGITS = 78
 
 SCHEMA = """
@@ -31,6 +31,7 @@ CREATE TABLE sync_state (
     start_block INTEGER NOT NULL,
     last_block INTEGER NOT NULL,     -- every event up to and including this block is applied
     last_block_hash TEXT,
+    last_block_time INTEGER,         -- its timestamp: "now" for answers about recent days
     updated_at REAL NOT NULL
 );
 
@@ -85,6 +86,7 @@ CREATE TABLE listings (
     metadata_cid TEXT NOT NULL,
     title TEXT,                      -- from the metadata document, once loaded
     description TEXT,
+    category TEXT,                   -- the metadata's "category" attribute
     metadata_status TEXT NOT NULL DEFAULT 'pending',  -- pending | loaded | unavailable
     metadata_attempts INTEGER NOT NULL DEFAULT 0,
     created_block INTEGER NOT NULL,
@@ -94,6 +96,7 @@ CREATE TABLE listings (
 CREATE INDEX listings_by_seller ON listings (seller);
 CREATE INDEX listings_by_asset ON listings (asset);
 CREATE INDEX listings_by_price ON listings (price_key);
+CREATE INDEX listings_by_category ON listings (category COLLATE NOCASE);
 
 CREATE TABLE listing_tokens (        -- a traced listing's token pool, as the contract's array
     listing_id INTEGER NOT NULL,
@@ -101,6 +104,7 @@ CREATE TABLE listing_tokens (        -- a traced listing's token pool, as the co
     token_id TEXT NOT NULL,
     PRIMARY KEY (listing_id, position)
 );
+CREATE INDEX listing_tokens_by_token ON listing_tokens (token_id);
 
 CREATE TABLE orders (
     id TEXT PRIMARY KEY,             -- uint256 as a decimal string
@@ -138,6 +142,7 @@ CREATE TABLE order_tokens (          -- the provenance tokens a traced order tak
                                      -- | kept (by the seller, after a full refund)
     PRIMARY KEY (order_id, position)
 );
+CREATE INDEX order_tokens_by_token ON order_tokens (token_id);
 
 CREATE TABLE order_events (          -- an order's timeline
     block INTEGER NOT NULL,
@@ -191,6 +196,23 @@ CREATE TABLE reviews (
 );
 CREATE INDEX reviews_by_listing ON reviews (listing_id, block);
 CREATE INDEX reviews_by_seller ON reviews (seller);
+
+CREATE TABLE provenance_tokens (    -- ProvenanceToken: one row per minted token
+    token_id INTEGER PRIMARY KEY,    -- ids run from 1 to totalMinted()
+    producer TEXT NOT NULL,
+    holder TEXT NOT NULL,
+    passport_cid TEXT NOT NULL,
+    batch_ref TEXT NOT NULL,
+    minted_block INTEGER NOT NULL,
+    minted_at INTEGER NOT NULL,
+    events INTEGER NOT NULL DEFAULT 0,  -- trail length, as trailOf's count
+    last_step INTEGER,               -- IProvenanceToken.Step of the latest event
+    last_event_at INTEGER,
+    recalled INTEGER NOT NULL DEFAULT 0,
+    updated_block INTEGER NOT NULL
+);
+CREATE INDEX provenance_by_holder ON provenance_tokens (holder);
+CREATE INDEX provenance_by_producer ON provenance_tokens (producer);
 
 CREATE TABLE credits (               -- withdrawable balances (creditOf), derived from payouts
     account TEXT NOT NULL,

@@ -58,8 +58,8 @@ FORWARD_REQUEST_TYPE = [
 # relayed for ERC-20 offers only: a request with ETH value is refused by RELAY_MAX_VALUE_WEI).
 RELAYABLE: dict[str, set[str]] = {
     "Marketplace": {
-        "applyAsSeller", "list", "setPrice", "setStock", "setListingPaused", "setListingMetadata",
-        "shipOrder", "rejectOrder", "offerSettlement", "buyWithToken", "buyWithPermit",
+        "applyAsSeller", "list", "listTraced", "addListingTokens", "setPrice", "setStock", "setListingPaused",
+        "setListingMetadata", "shipOrder", "rejectOrder", "offerSettlement", "buyWithToken", "buyWithPermit",
         "cancelOrder", "reclaimOrder", "confirmReceipt", "releaseExpired", "openDispute",
         "submitEvidence", "acceptSettlement", "review", "withdraw", "withdrawTo",
     },

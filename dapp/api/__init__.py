@@ -38,4 +38,6 @@ def _unexpected_error(exc: Exception):
     return error_response(500, "Internal error: the server logged the details.")
 
 
-from dapp.api import auth, catalog, chain_config, copyright, health, index_status, media, orders, provenance, relay, roles  # noqa: E402,F401  (routes register on import)
+from dapp.api import (  # noqa: E402,F401  (routes register on import)
+    auth, catalog, chain_config, copyright, health, index_status, media, orders, provenance, relay, roles, sales,
+)

@@ -1,8 +1,10 @@
-"""The catalogue, read from the event index: GET /api/listings, /api/listings/<id>, /api/sellers/<address>.
+"""The catalogue, read from the event index: GET /api/listings, /api/listings/<id>, /api/categories,
+/api/sellers, /api/sellers/<address>.
 
 Amounts are decimal strings in the asset's base units (wei, or the token's smallest unit);
-`asset` is the zero address for ETH. Search is over the listing's title and description, which
-the indexer fills from the metadata document once it can load it (`Indexer.metadata_loader`).
+`asset` is the zero address for ETH. Search is over the listing's title and description, and the
+category is the metadata's "category" attribute: the indexer fills all three from the metadata
+document once it can load it (`Indexer.metadata_loader`).
 """
 from __future__ import annotations
 
@@ -38,8 +40,8 @@ LISTING_REVIEWS_SHOWN = 50
 
 @api.get("/listings")
 def list_listings():
-    query = Query(request.args, ("seller", "asset", "min_price", "max_price", "in_stock", "paused", "q", "sort",
-                                 *PAGE_PARAMS))
+    query = Query(request.args, ("seller", "asset", "category", "min_price", "max_price", "in_stock", "paused", "q",
+                                 "sort", *PAGE_PARAMS))
     min_price, max_price = query.uint("min_price"), query.uint("max_price")
     if min_price is not None and max_price is not None and min_price > max_price:
         raise BadRequest(f"'min_price' ({min_price}) is above 'max_price' ({max_price}).")
@@ -50,6 +52,7 @@ def list_listings():
     where_sql, params = where([
         ("l.seller = ?", query.address("seller")),
         ("l.asset = ?", query.asset()),
+        ("l.category = ? COLLATE NOCASE", query.text("category", max_length=60)),
         ("l.price_key >= ?", None if min_price is None else price_key(min_price)),
         ("l.price_key <= ?", None if max_price is None else price_key(max_price)),
         ("l.stock > 0" if in_stock else "l.stock = 0", None if in_stock is None else ()),
@@ -87,6 +90,17 @@ def get_listing(listing_id: str):
         "reviewCount": review_count,
         "reviews": [review_json(r) for r in reviews],
     })
+
+
+@api.get("/categories")
+def list_categories():
+    """The categories listings have, with how many listings each (case-insensitively one category)."""
+    Query(request.args, ())
+    rows = get_index().execute(
+        "SELECT MIN(category) AS name, COUNT(*) AS listings FROM listings WHERE category IS NOT NULL "
+        "GROUP BY category COLLATE NOCASE ORDER BY name COLLATE NOCASE"
+    ).fetchall()
+    return jsonify({"items": [{"name": r["name"], "listings": r["listings"]} for r in rows]})
 
 
 SELLER_STATUSES = ("Applied", "Approved", "Suspended")
@@ -197,6 +211,7 @@ def listing_json(row: sqlite3.Row) -> dict[str, Any]:
         "metadataCid": row["metadata_cid"],
         "title": row["title"],
         "description": row["description"],
+        "category": row["category"],
         "metadataStatus": row["metadata_status"],
         "createdBlock": row["created_block"],
         "createdAt": row["created_at"],
