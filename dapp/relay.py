@@ -196,7 +196,8 @@ class Relayer:
         self.rate_window = rate_window
         self.poll_interval = poll_interval
         self._jobs: dict[str, RelayJob] = {}
-        self._queued_per_signer: collections.Counter[str] = collections.Counter()
+        # Nonces of each signer's requests not yet mined or failed: the requests ahead of a new one.
+        self._open_nonces: dict[str, set[int]] = collections.defaultdict(set)
         self._recent: dict[str, collections.deque[float]] = collections.defaultdict(collections.deque)
         self._lock = threading.Lock()
         self._queue: queue.Queue[RelayJob] = queue.Queue()
@@ -236,8 +237,10 @@ class Relayer:
         with self._lock:
             if digest in self._jobs:  # a concurrent duplicate won the race
                 return self._jobs[digest], False
+            if request.nonce in self._open_nonces[request.sender]:  # a concurrent request took it
+                raise Conflict(f"Nonce {request.nonce} is already taken by another queued request of {request.sender}.")
             self._jobs[digest] = job
-            self._queued_per_signer[request.sender] += 1
+            self._open_nonces[request.sender].add(request.nonce)
         self._ensure_worker()
         self._queue.put(job)
         return job, True
@@ -311,7 +314,9 @@ class Relayer:
     def _check_nonce(self, request: ForwardRequest, forwarder) -> int:
         chain_nonce = self._rpc(forwarder.functions.nonces(request.sender).call)
         with self._lock:
-            queued = self._queued_per_signer[request.sender]
+            # A request already mined may not be recorded yet: only open nonces at or past the
+            # chain's count are ahead of this one.
+            queued = sum(1 for nonce in self._open_nonces[request.sender] if nonce >= chain_nonce)
         expected = chain_nonce + queued
         if request.nonce != expected:
             if request.nonce < chain_nonce:
@@ -478,7 +483,7 @@ class Relayer:
             job.mined_at = time.time()
             job.events = events or []
             job.error = error
-            self._queued_per_signer[job.request.sender] -= 1
+            self._open_nonces[job.request.sender].discard(job.request.nonce)
         job.done.set()
 
     # ------------------------------------------------------------------ helpers
