@@ -3,15 +3,25 @@
 A request passes these checks before anything is sent: well-formed fields; the target is one of
 the platform's contracts and the function is on its allow-list; value and gas within limits;
 deadline not passed; nonce is the signer's next one (counting the signer's requests already
-queued); the EIP-712 signature recovers to `from` and the forwarder's `verify` agrees; the call
-would not revert (simulated as the forwarder would make it); the signer is within its rate limit;
-the relayer has enough ETH.
+queued); the EIP-712 signature recovers to `from`; the forwarder accepts it (what its `verify`
+checks: signer, nonce, deadline, trusted target) and the call would not revert, both found by
+simulating the forwarder's `execute` exactly as the relayer would send it (a refused call is then
+simulated alone for its decoded custom error); the signer is within its rate limit; the relayer
+has enough ETH.
 
 One worker thread owns the relayer account's nonce and submits jobs in arrival order, so nonces
 have no gaps; a job's id is the request's EIP-712 digest, so the same signed request submitted
 twice is one job (the second submission returns the first's status). Each job keeps its signed
 raw transaction: if the node stops mid-burst, the worker resends the same bytes when it comes
 back, which can never execute twice.
+
+Built to keep up with a burst in one process: the digest is hashed from a cached domain
+separator; the nonce read and the simulation go to the node as one JSON-RPC batch over a
+kept-alive connection (dapp.jsonrpc), not through web3's per-call machinery; chain time, the
+relayer's balance and the gas price are reused for CHAIN_READ_TTL seconds; a receipt thread reads
+each new block's receipts once (not every job's receipt on every poll) and decodes events with
+layouts prepared once; a transaction still without a receipt after STALE_AFTER seconds is looked
+up on its own, and sent again, the same bytes, if the node has forgotten it.
 """
 from __future__ import annotations
 
@@ -20,14 +30,13 @@ import queue
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from eth_abi import decode as abi_decode
+from eth_abi import encode as abi_encode
 from eth_account import Account
-from eth_account.messages import encode_typed_data
 from eth_utils import function_abi_to_4byte_selector, keccak, to_checksum_address
 from hexbytes import HexBytes
-from web3._utils.events import get_event_data
 
 from dapp.chain import Chain
 from dapp.exceptions import (
@@ -35,6 +44,7 @@ from dapp.exceptions import (
     ChainUnavailable,
     Conflict,
     Forbidden,
+    NodeError,
     NotFound,
     RateLimited,
     ServiceUnavailable,
@@ -74,6 +84,33 @@ RELAYABLE: dict[str, set[str]] = {
 # 1/63 of gas EIP-150 keeps back, which ERC2771Forwarder checks was available.
 FORWARDER_OVERHEAD_GAS = 60_000
 PENDING, SUBMITTED, MINED, FAILED = "pending", "submitted", "mined", "failed"
+# Chain time, the relayer's balance and the gas price change slowly next to a burst of requests:
+# each is read once per this many seconds, not once per request.
+CHAIN_READ_TTL = 1.0
+# A sent transaction without a receipt after this many seconds is looked up on its own (the node
+# may have restarted, or a block been skipped), and sent again if the node no longer knows it.
+STALE_AFTER = 5.0
+RECEIPT_BLOCKS_PER_BATCH = 100
+
+# The forwarder's ABI, fixed by OpenZeppelin's ERC2771Forwarder: encoded without web3 per call.
+REQUEST_DATA = "(address,address,uint256,uint256,uint48,bytes,bytes)"
+NONCES = keccak(text="nonces(address)")[:4]
+EXECUTE = keccak(text=f"execute({REQUEST_DATA})")[:4]
+# How the forwarder refuses a request `verify` would call invalid.
+FORWARDER_REFUSALS = {"ERC2771ForwarderInvalidSigner", "ERC2771ForwarderExpiredRequest", "ERC2771UntrustfulTarget"}
+DOMAIN_TYPEHASH = keccak(text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")
+FORWARD_REQUEST_TYPEHASH = keccak(
+    text="ForwardRequest(" + ",".join(f"{f['type']} {f['name']}" for f in FORWARD_REQUEST_TYPE) + ")"
+)
+
+
+def domain_separator(chain_id: int, forwarder: str) -> bytes:
+    """EIP-712 domain separator of the ChainMartForwarder at `forwarder` on `chain_id`."""
+    return keccak(abi_encode(
+        ["bytes32", "bytes32", "bytes32", "uint256", "address"],
+        [DOMAIN_TYPEHASH, keccak(text=FORWARDER_DOMAIN["name"]), keccak(text=FORWARDER_DOMAIN["version"]),
+         chain_id, forwarder],
+    ))
 
 
 @dataclass(frozen=True)
@@ -109,6 +146,7 @@ class ForwardRequest:
         return request, signature
 
     def typed_data(self, chain_id: int, forwarder: str) -> dict[str, Any]:
+        """The EIP-712 typed data a wallet signs (eth_signTypedData_v4)."""
         return {
             "types": {
                 "EIP712Domain": [
@@ -132,9 +170,28 @@ class ForwardRequest:
             },
         }
 
+    def digest(self, domain: bytes) -> bytes:
+        """The EIP-712 digest the signature signs, given the forwarder's domain separator."""
+        struct = keccak(abi_encode(
+            ["bytes32", "address", "address", "uint256", "uint256", "uint256", "uint48", "bytes32"],
+            [FORWARD_REQUEST_TYPEHASH, self.sender, self.to, self.value, self.gas, self.nonce, self.deadline,
+             keccak(self.data)],
+        ))
+        return keccak(b"\x19\x01" + domain + struct)
+
     def execute_arg(self, signature: bytes) -> tuple:
         """The forwarder's ForwardRequestData (the signed struct minus the nonce, plus the signature)."""
         return (self.sender, self.to, self.value, self.gas, self.deadline, self.data, signature)
+
+    def forwarded_call(self, forwarder: str) -> dict[str, str]:
+        """The call as the forwarder makes it (ERC-2771: the signer appended to the calldata)."""
+        return {
+            "from": forwarder,
+            "to": self.to,
+            "data": "0x" + self.data.hex() + self.sender[2:].lower(),
+            "value": hex(self.value),
+            "gas": hex(self.gas),
+        }
 
 
 @dataclass
@@ -148,6 +205,7 @@ class RelayJob:
     raw_tx: bytes | None = None
     tx_hash: str | None = None
     submitted_at: float | None = None
+    checked_at: float | None = None
     mined_at: float | None = None
     block: int | None = None
     gas_used: int | None = None
@@ -172,6 +230,28 @@ class RelayJob:
         return body
 
 
+class Recent:
+    """A value read from the chain and reused for `ttl` seconds, with the monotonic time it was
+    read; concurrent callers of an expired value wait for one read instead of each making one."""
+
+    def __init__(self, read: Callable[[], Any], ttl: float):
+        self._read = read
+        self._ttl = ttl
+        self._value: Any = None
+        self._read_at = float("-inf")
+        self._lock = threading.Lock()
+
+    def get(self) -> tuple[Any, float]:
+        if time.monotonic() - self._read_at < self._ttl:
+            return self._value, self._read_at
+        with self._lock:
+            if time.monotonic() - self._read_at >= self._ttl:
+                read_at = time.monotonic()
+                self._value = self._read()
+                self._read_at = read_at
+            return self._value, self._read_at
+
+
 class Relayer:
     """Validates forward requests and submits them, in order, from one relayer account."""
 
@@ -185,7 +265,7 @@ class Relayer:
         min_balance: int = 10**16,
         rate_limit: int = 30,
         rate_window: float = 60.0,
-        poll_interval: float = 0.05,
+        poll_interval: float = 0.02,
     ):
         self.chain = chain
         self.account = Account.from_key(private_key)
@@ -198,14 +278,26 @@ class Relayer:
         self._jobs: dict[str, RelayJob] = {}
         # Nonces of each signer's requests not yet mined or failed: the requests ahead of a new one.
         self._open_nonces: dict[str, set[int]] = collections.defaultdict(set)
+        # Jobs signed and not yet finished, by transaction hash: what the receipt thread looks for.
+        self._unmined: dict[str, RelayJob] = {}
         self._recent: dict[str, collections.deque[float]] = collections.defaultdict(collections.deque)
         self._lock = threading.Lock()
         self._queue: queue.Queue[RelayJob] = queue.Queue()
         self._nonce: int | None = None
+        self._resync_nonce = False
+        self._scanned: int | None = None  # the last block whose receipts were read
+        self._block_receipts = True  # eth_getBlockReceipts; off for nodes without it
+        self._node_down: str | None = None  # why the worker threads last failed to reach the node
         self._started = False
         self._threads: list[threading.Thread] = []
         self._stop = threading.Event()
         self._decoder = AbiDecoder(chain)
+        self._forwarder: str | None = None
+        self._domain: bytes | None = None
+        self._names: dict[str, str] | None = None
+        self._clock = Recent(self._read_chain_time, CHAIN_READ_TTL)
+        self._balances = Recent(self._balance, CHAIN_READ_TTL)
+        self._gas_prices = Recent(lambda: int(self.chain.rpc("eth_gasPrice"), 16), CHAIN_READ_TTL)
 
     # ------------------------------------------------------------------ public
 
@@ -216,8 +308,8 @@ class Relayer:
     def submit(self, body: Any) -> tuple[RelayJob, bool]:
         """Check and queue a request. Returns (job, created); a duplicate returns the first job."""
         request, signature = ForwardRequest.parse(body)
-        forwarder = self.chain.contract(FORWARDER)
-        digest = self._digest(request, forwarder.address)
+        forwarder = self._forwarder_address()
+        digest = "0x" + request.digest(self._domain).hex()
         with self._lock:
             existing = self._jobs.get(digest)
         if existing is not None:
@@ -225,11 +317,8 @@ class Relayer:
 
         function = self._check_target(request)
         self._check_limits(request)
-        self._check_signature(request, signature, digest, forwarder)
-        queued_ahead = self._check_nonce(request, forwarder)
-        if queued_ahead == 0:
-            self._check_forwarder_verify(request, signature, forwarder)
-            self._simulate(request)
+        self._check_signature(request, signature, digest)
+        self._check_on_chain(request, signature, forwarder)
         self._check_rate(request.sender)
         self._check_balance()
 
@@ -252,6 +341,16 @@ class Relayer:
             raise NotFound(f"No relay request with id {job_id}.")
         return job
 
+    def describe(self, job: RelayJob) -> dict[str, Any]:
+        """A job's JSON status; while the node is unreachable, an unfinished job says so."""
+        body = job.to_json()
+        if self._node_down and job.state in (PENDING, SUBMITTED):
+            body["delay"] = (
+                "The chain node does not answer; the relayer keeps this request and its signed "
+                "transaction, and sends the same transaction again when the node is back."
+            )
+        return body
+
     def stats(self) -> dict[str, Any]:
         with self._lock:
             states = collections.Counter(job.state for job in self._jobs.values())
@@ -271,14 +370,20 @@ class Relayer:
 
     # ------------------------------------------------------------------ checks
 
-    def _digest(self, request: ForwardRequest, forwarder: str) -> str:
-        typed = request.typed_data(self.chain.chain_id, forwarder)
-        signable = encode_typed_data(full_message=typed)
-        return "0x" + keccak(b"\x19" + signable.version + signable.header + signable.body).hex()
+    def _forwarder_address(self) -> str:
+        if self._forwarder is None:
+            address = self.chain.contract(FORWARDER).address  # checks the deployment has code
+            self._domain = domain_separator(self.chain.chain_id, address)
+            self._forwarder = address
+        return self._forwarder
+
+    def _contract_names(self) -> dict[str, str]:
+        if self._names is None:
+            self._names = {address.lower(): name for name, address in self.chain.addresses.items()}
+        return self._names
 
     def _check_target(self, request: ForwardRequest) -> str:
-        names = {address.lower(): name for name, address in self.chain.addresses.items()}
-        name = names.get(request.to.lower())
+        name = self._contract_names().get(request.to.lower())
         if name is None or name not in RELAYABLE:
             raise Forbidden(f"{request.to} is not a ChainMart contract the relayer serves.")
         if len(request.data) < 4:
@@ -300,7 +405,7 @@ class Relayer:
         if request.deadline <= now:
             raise BadRequest(f"The request expired: deadline {request.deadline} is not after chain time {now}.")
 
-    def _check_signature(self, request: ForwardRequest, signature: bytes, digest: str, forwarder) -> None:
+    def _check_signature(self, request: ForwardRequest, signature: bytes, digest: str) -> None:
         try:
             signer = Account._recover_hash(HexBytes(digest), signature=signature)
         except Exception as exc:
@@ -311,8 +416,24 @@ class Relayer:
                 "ForwardRequest with the 'from' account, for this chain and forwarder."
             )
 
-    def _check_nonce(self, request: ForwardRequest, forwarder) -> int:
-        chain_nonce = self._rpc(forwarder.functions.nonces(request.sender).call)
+    def _check_on_chain(self, request: ForwardRequest, signature: bytes, forwarder: str) -> None:
+        """The nonce; and, when no request of the signer is ahead of this one, the forwarder's own
+        checks and the call: `execute` simulated from the relayer, exactly the transaction it would
+        send. The forwarder reverts on what `verify` reports (signer, nonce, deadline, target) and
+        on a failing call; only then is the call simulated alone, for its decoded error. One round
+        trip when the signer has nothing queued."""
+        nonce_call = ("eth_call", [{"to": forwarder, "data": "0x" + (NONCES + abi_encode(["address"], [request.sender])).hex()}, "latest"])
+        execution = ("eth_call", [{
+            "from": self.address,
+            "to": forwarder,
+            "data": "0x" + _execute_data(request, signature).hex(),
+            "value": hex(request.value),
+            "gas": hex(_transaction_gas(request)),
+        }, "latest"])
+        with self._lock:
+            anything_open = bool(self._open_nonces[request.sender])
+        answers = self.chain.rpc_batch([nonce_call] if anything_open else [nonce_call, execution])
+        chain_nonce = _uint_result(answers[0])
         with self._lock:
             # A request already mined may not be recorded yet: only open nonces at or past the
             # chain's count are ahead of this one.
@@ -322,28 +443,17 @@ class Relayer:
             if request.nonce < chain_nonce:
                 raise Conflict(f"Nonce {request.nonce} was already used (next is {expected}): a replay.")
             raise Conflict(f"Nonce {request.nonce} is out of order: the signer's next nonce is {expected}.")
-        return queued
-
-    def _check_forwarder_verify(self, request: ForwardRequest, signature: bytes, forwarder) -> None:
-        if not self._rpc(forwarder.functions.verify(request.execute_arg(signature)).call):
+        if queued:
+            return  # the state it will run on does not exist yet: the requests ahead must run first
+        (executed,) = answers[1:] or self.chain.rpc_batch([execution])
+        if not isinstance(executed, NodeError):
+            return
+        revert = self._decoder.revert_of(executed)
+        if revert.get("error") in FORWARDER_REFUSALS:
             raise Unauthorized("The forwarder rejects this request (signature, nonce or deadline).")
-
-    def _simulate(self, request: ForwardRequest) -> None:
-        """Run the forwarded call as the forwarder would, so a doomed request costs nobody gas."""
-        call = {
-            "from": self.chain.addresses[FORWARDER],
-            "to": request.to,
-            "data": bytes(request.data) + bytes.fromhex(request.sender[2:]),
-            "value": request.value,
-            "gas": request.gas,
-        }
-        try:
-            self.chain.web3.eth.call(call)
-        except Exception as exc:
-            revert = self._decoder.revert_of(exc)
-            if revert is None:
-                raise ChainUnavailable(self.chain.rpc_url, exc) from exc
-            raise RevertWouldHappen(revert) from exc
+        # The forwarder hides why the call failed (FailedCall): the call alone tells.
+        (called,) = self.chain.rpc_batch([("eth_call", [request.forwarded_call(forwarder), "latest"])])
+        raise RevertWouldHappen(self._decoder.revert_of(called) if isinstance(called, NodeError) else revert)
 
     def _check_rate(self, signer: str) -> None:
         now = time.monotonic()
@@ -360,7 +470,7 @@ class Relayer:
             recent.append(now)
 
     def _check_balance(self) -> None:
-        balance = self._balance()
+        balance, _ = self._balances.get()
         if balance < self.min_balance:
             raise ServiceUnavailable(
                 f"The relayer {self.address} is low on funds ({balance} wei, needs {self.min_balance}); "
@@ -374,6 +484,13 @@ class Relayer:
             if self._started:
                 return
             self._started = True
+        # Receipts are looked for from here on: no transaction of this relayer is in an older block.
+        # (If the node is down right now, the receipt thread starts from its head when it is back,
+        # and finds anything in the blocks before as stale.)
+        try:
+            self._scanned = int(self.chain.rpc("eth_blockNumber"), 16)
+        except ChainUnavailable:
+            self._scanned = None
         self._threads = [
             threading.Thread(target=self._submit_loop, name="relay-submit", daemon=True),
             threading.Thread(target=self._receipt_loop, name="relay-receipts", daemon=True),
@@ -387,120 +504,174 @@ class Relayer:
                 job = self._queue.get(timeout=0.2)
             except queue.Empty:
                 continue
-            while not self._stop.is_set():
+            while not self._stop.is_set() and job.state == PENDING:
                 try:
                     self._send(job)
-                    break
-                except ChainUnavailable:
+                    self._node_down = None
+                except ChainUnavailable as exc:
+                    self._node_down = str(exc)
                     time.sleep(0.5)  # the node is down: keep the job and its bytes, try again
 
     def _send(self, job: RelayJob) -> None:
-        web3 = self.chain.web3
         if job.raw_tx is None:
-            if self._nonce is None:
-                self._nonce = self._rpc(web3.eth.get_transaction_count, self.address, "pending")
-            forwarder = self.chain.contract(FORWARDER)
-            tx = forwarder.functions.execute(job.request.execute_arg(job.signature)).build_transaction(
-                {
-                    "from": self.address,
-                    "nonce": self._nonce,
-                    "gas": job.request.gas * 64 // 63 + FORWARDER_OVERHEAD_GAS,
-                    "gasPrice": self._rpc(lambda: web3.eth.gas_price),
-                    "chainId": self.chain.chain_id,
-                    "value": job.request.value,
-                }
-            )
-            signed = self.account.sign_transaction(tx)
+            if self._nonce is None or self._resync_nonce:
+                self._resync_nonce = False
+                self._nonce = int(self.chain.rpc("eth_getTransactionCount", [self.address, "pending"]), 16)
+            gas_price, _ = self._gas_prices.get()
+            signed = self.account.sign_transaction({
+                "to": self._forwarder,
+                "data": _execute_data(job.request, job.signature),
+                "value": job.request.value,
+                "gas": _transaction_gas(job.request),
+                "gasPrice": gas_price,
+                "nonce": self._nonce,
+                "chainId": self.chain.chain_id,
+            })
             job.raw_tx = bytes(signed.raw_transaction)
             job.tx_hash = "0x" + bytes(signed.hash).hex()
             self._nonce += 1
+            with self._lock:
+                self._unmined[job.tx_hash] = job
         try:
-            web3.eth.send_raw_transaction(job.raw_tx)
-        except Exception as exc:
-            message = str(exc).lower()
-            if "already known" in message or "nonce too low" in message or "already imported" in message:
-                pass  # the node has (or had) these exact bytes: the receipt loop will find them
-            elif _is_connection_error(exc):
-                raise ChainUnavailable(self.chain.rpc_url, exc) from exc
-            else:
-                self._finish(job, FAILED, error={"reason": str(exc)})
+            self.chain.rpc("eth_sendRawTransaction", ["0x" + job.raw_tx.hex()])
+        except NodeError as exc:
+            if not _node_has_it(exc):
+                self._finish(job, FAILED, error={"reason": exc.reason})
                 self._nonce = None  # resync: a rejected transaction did not use its nonce
                 return
-        job.state = SUBMITTED
-        job.submitted_at = time.time()
+            # else the node has (or had) these exact bytes: the receipt thread will find them
+        with self._lock:
+            if job.state == PENDING:  # the receipt thread may already have seen it mined
+                job.state = SUBMITTED
+                job.submitted_at = time.time()
 
     def _receipt_loop(self) -> None:
         while not self._stop.is_set():
-            with self._lock:
-                waiting = [job for job in self._jobs.values() if job.state == SUBMITTED]
-            for job in waiting:
-                try:
-                    receipt = self.chain.web3.eth.get_transaction_receipt(job.tx_hash)
-                except Exception:
-                    continue  # not mined yet, or the node is down: ask again
-                try:
-                    self._record_receipt(job, receipt)
-                except Exception as exc:  # never let one odd receipt stop the loop for every job
-                    self._finish(job, MINED if receipt["status"] == 1 else FAILED,
-                                 error={"reason": f"receipt could not be decoded: {exc}"})
-            time.sleep(self.poll_interval)
+            try:
+                self._read_new_blocks()
+                self._look_up_stale()
+                self._node_down = None
+            except ChainUnavailable as exc:
+                self._node_down = str(exc)
+            except Exception:  # never let one odd answer stop the loop for every job
+                pass
+            self._stop.wait(self.poll_interval)
 
-    def _record_receipt(self, job: RelayJob, receipt) -> None:
-        job.block = receipt["blockNumber"]
-        job.gas_used = receipt["gasUsed"]
-        if receipt["status"] == 1:
-            self._finish(job, MINED, events=self._decoder.events(receipt))
-        else:
-            self._finish(job, FAILED, error=self._failure_reason(job, receipt["blockNumber"]))
+    def _read_new_blocks(self) -> None:
+        # The head first, then the jobs: a job signed after this read lands in a later block.
+        latest = int(self.chain.rpc("eth_blockNumber"), 16)
+        with self._lock:
+            waiting = dict(self._unmined)
+        if self._scanned is None or latest < self._scanned:  # the chain went back: restart from its head
+            self._scanned = latest  # (anything mined in the blocks skipped is found as stale)
+        if not waiting:
+            self._scanned = latest
+            return
+        while self._scanned < latest:
+            blocks = range(self._scanned + 1, min(latest, self._scanned + RECEIPT_BLOCKS_PER_BATCH) + 1)
+            for receipt in self._receipts_of_blocks(blocks, waiting):
+                job = waiting.get(receipt["transactionHash"])
+                if job is not None:
+                    self._record_receipt(job, receipt)
+            self._scanned = blocks[-1]
+
+    def _receipts_of_blocks(self, blocks: range, waiting: dict[str, RelayJob]) -> list[dict]:
+        if self._block_receipts:
+            answers = self.chain.rpc_batch([("eth_getBlockReceipts", [hex(n)]) for n in blocks])
+            if not any(isinstance(a, NodeError) and _unsupported(a) for a in answers):
+                return [r for a in _all_answered(answers) for r in a]
+            self._block_receipts = False
+        # A node without eth_getBlockReceipts: the blocks' transaction hashes, then our receipts.
+        hashes = [h for block in _all_answered(self.chain.rpc_batch([("eth_getBlockByNumber", [hex(n), False]) for n in blocks]))
+                  for h in block["transactions"] if h in waiting]
+        return [r for r in _all_answered(self.chain.rpc_batch([("eth_getTransactionReceipt", [h]) for h in hashes]))]
+
+    def _look_up_stale(self) -> None:
+        now = time.time()
+        with self._lock:
+            stale = [job for job in self._unmined.values()
+                     if job.state == SUBMITTED and now - (job.checked_at or job.submitted_at) > STALE_AFTER]
+        if not stale:
+            return
+        receipts = self.chain.rpc_batch([("eth_getTransactionReceipt", [job.tx_hash]) for job in stale])
+        missing = []
+        for job, receipt in zip(stale, receipts):
+            job.checked_at = now
+            if isinstance(receipt, dict):
+                self._record_receipt(job, receipt)
+            elif receipt is None:
+                missing.append(job)
+        if not missing:
+            return
+        known = self.chain.rpc_batch([("eth_getTransactionByHash", [job.tx_hash]) for job in missing])
+        for job, transaction in zip(missing, known):
+            if transaction is None:
+                self._send_again(job)
+
+    def _send_again(self, job: RelayJob) -> None:
+        """The node forgot the transaction (restarted without its pool, or dropped it): the same
+        signed bytes again. They carry the same nonce, so they can be mined once at most."""
+        try:
+            self.chain.rpc("eth_sendRawTransaction", ["0x" + job.raw_tx.hex()])
+        except NodeError as exc:
+            if _node_has_it(exc):
+                receipt = self.chain.rpc("eth_getTransactionReceipt", [job.tx_hash])
+                if receipt is not None:
+                    self._record_receipt(job, receipt)
+                elif "nonce too low" in exc.reason.lower():
+                    # Another transaction of the relayer's account took this nonce.
+                    self._finish(job, FAILED, error={"reason": "The relayer's transaction was replaced; sign the request again."})
+                    self._resync_nonce = True
+            else:
+                self._finish(job, FAILED, error={"reason": exc.reason})
+                self._resync_nonce = True
+
+    def _record_receipt(self, job: RelayJob, receipt: dict) -> None:
+        status = int(receipt["status"], 16)
+        try:
+            job.block = int(receipt["blockNumber"], 16)
+            job.gas_used = int(receipt["gasUsed"], 16)
+            if status == 1:
+                self._finish(job, MINED, events=self._decoder.events(receipt["logs"]))
+            else:
+                self._finish(job, FAILED, error=self._failure_reason(job, job.block))
+        except Exception as exc:  # an odd receipt still settles its job
+            self._finish(job, MINED if status == 1 else FAILED, error={"reason": f"receipt could not be decoded: {exc}"})
 
     def _failure_reason(self, job: RelayJob, block: int) -> dict[str, Any]:
+        """Why a mined request reverted: its call simulated on the state before its block."""
         try:
-            self._simulate_at(job.request, block - 1)
-        except RevertWouldHappen as exc:
-            return exc.revert
+            self.chain.rpc("eth_call", [job.request.forwarded_call(self._forwarder), hex(block - 1)])
+        except NodeError as exc:
+            return self._decoder.revert_of(exc)
         except Exception:
             pass
         return {"reason": "The forwarded call reverted (ERC2771Forwarder FailedCall)."}
 
-    def _simulate_at(self, request: ForwardRequest, block: int) -> None:
-        call = {
-            "from": self.chain.addresses[FORWARDER],
-            "to": request.to,
-            "data": bytes(request.data) + bytes.fromhex(request.sender[2:]),
-            "gas": request.gas,
-        }
-        try:
-            self.chain.web3.eth.call(call, block)
-        except Exception as exc:
-            revert = self._decoder.revert_of(exc)
-            if revert is not None:
-                raise RevertWouldHappen(revert) from exc
-            raise
-
     def _finish(self, job: RelayJob, state: str, *, events=None, error=None) -> None:
         with self._lock:
+            if job.state in (MINED, FAILED):
+                return
             job.state = state
             job.mined_at = time.time()
             job.events = events or []
             job.error = error
             self._open_nonces[job.request.sender].discard(job.request.nonce)
+            self._unmined.pop(job.tx_hash, None)
         job.done.set()
 
     # ------------------------------------------------------------------ helpers
 
     def _balance(self) -> int:
-        return self._rpc(self.chain.web3.eth.get_balance, self.address)
+        return int(self.chain.rpc("eth_getBalance", [self.address, "latest"]), 16)
+
+    def _read_chain_time(self) -> int:
+        return int(self.chain.rpc("eth_getBlockByNumber", ["latest", False])["timestamp"], 16)
 
     def _chain_time(self) -> int:
-        return self._rpc(self.chain.web3.eth.get_block, "latest")["timestamp"]
-
-    def _rpc(self, fn, *args):
-        try:
-            return fn(*args)
-        except Exception as exc:
-            if _is_connection_error(exc):
-                raise ChainUnavailable(self.chain.rpc_url, exc) from exc
-            raise
+        """The latest block's timestamp, read at most CHAIN_READ_TTL ago, plus the seconds since."""
+        timestamp, read_at = self._clock.get()
+        return timestamp + int(time.monotonic() - read_at)
 
 
 class RevertWouldHappen(BadRequest):
@@ -513,6 +684,18 @@ class RevertWouldHappen(BadRequest):
         self.revert = revert
 
 
+@dataclass(frozen=True)
+class EventLayout:
+    """One event's ABI, split once into what its topics and its data hold."""
+
+    contract: str
+    name: str
+    indexed: list[tuple[str, str]]  # (name, type) in topic order
+    data_names: list[str]
+    data_types: list[str]
+    order: list[tuple[str, str]]  # (name, type) in the ABI's order
+
+
 class AbiDecoder:
     """Function names, custom errors and events of the platform's contracts, by selector/topic."""
 
@@ -520,62 +703,118 @@ class AbiDecoder:
         self.chain = chain
         self._functions: dict[tuple[str, bytes], str] = {}
         self._errors: dict[bytes, dict] = {}
-        self._events: dict[tuple[str, bytes], tuple[str, dict]] = {}
+        self._events: dict[tuple[str, str], EventLayout] = {}
         self._loaded = False
+        self._lock = threading.Lock()
 
     def _load(self) -> None:
         if self._loaded:
             return
-        for name, address in self.chain.addresses.items():
-            for item in self.chain.abi(name):
-                if item["type"] == "function":
-                    self._functions[(name, function_abi_to_4byte_selector(item))] = item["name"]
-                elif item["type"] == "error":
-                    self._errors[_error_selector(item)] = item
-                elif item["type"] == "event":
-                    # Keyed by emitter too: ERC-20 and ERC-721 `Transfer` share a topic but not a layout.
-                    self._events[(address.lower(), keccak(text=_signature(item)))] = (name, item)
-        self._loaded = True
+        with self._lock:
+            if self._loaded:
+                return
+            for name, address in self.chain.addresses.items():
+                for item in self.chain.abi(name):
+                    if item["type"] == "function":
+                        self._functions[(name, function_abi_to_4byte_selector(item))] = item["name"]
+                    elif item["type"] == "error":
+                        self._errors[_error_selector(item)] = item
+                    elif item["type"] == "event" and not item.get("anonymous"):
+                        # Keyed by emitter too: ERC-20 and ERC-721 `Transfer` share a topic but not a layout.
+                        topic = "0x" + keccak(text=_signature(item)).hex().removeprefix("0x")
+                        self._events[(address.lower(), topic)] = _event_layout(name, item)
+            self._loaded = True
 
     def function_name(self, contract: str, selector: bytes) -> str | None:
         self._load()
         return self._functions.get((contract, bytes(selector)))
 
-    def revert_of(self, exc: Exception) -> dict[str, Any] | None:
-        """The decoded custom error of a reverted eth_call, or None if `exc` is not a revert."""
+    def revert_of(self, error: NodeError) -> dict[str, Any]:
+        """The decoded custom error of a call the node refused (a revert, or why it failed)."""
         self._load()
-        data = _revert_data(exc)
+        data = _revert_data(error.data)
         if data is None:
-            return None
+            return {"error": "UnknownRevert", "data": "0x", "reason": error.reason}
         if len(data) >= 4 and data[:4] in self._errors:
             item = self._errors[data[:4]]
-            types = [i["type"] for i in item["inputs"]]
-            values = abi_decode(types, data[4:])
+            values = abi_decode([_canonical_type(i) for i in item["inputs"]], data[4:])
             args = {i["name"] or f"arg{n}": _jsonable(v) for n, (i, v) in enumerate(zip(item["inputs"], values))}
             return {"error": item["name"], "args": args}
         if data[:4] == bytes.fromhex("08c379a0"):
             return {"error": "Error", "reason": abi_decode(["string"], data[4:])[0]}
         return {"error": "UnknownRevert", "data": "0x" + data.hex()}
 
-    def events(self, receipt) -> list[dict[str, Any]]:
+    def events(self, logs: list[dict]) -> list[dict[str, Any]]:
+        """The platform's events among a receipt's logs (JSON-RPC form), decoded."""
         self._load()
         decoded = []
-        codec = self.chain.web3.codec
-        for log in receipt["logs"]:
+        for log in logs:
             if not log["topics"]:
                 continue
-            match = self._events.get((log["address"].lower(), bytes(log["topics"][0])))
-            if match is None:
+            layout = self._events.get((log["address"].lower(), log["topics"][0]))
+            if layout is None:
                 continue  # a log of a contract the platform does not own (e.g. a stablecoin)
-            contract, item = match
             try:
-                data = get_event_data(codec, item, log)
+                args = _decode_log(layout, log)
             except Exception:
                 continue
-            decoded.append(
-                {"contract": contract, "event": data["event"], "args": {k: _jsonable(v) for k, v in data["args"].items()}}
-            )
+            decoded.append({"contract": layout.contract, "event": layout.name, "args": args})
         return decoded
+
+
+def _event_layout(contract: str, item: dict) -> EventLayout:
+    inputs = item["inputs"]
+    return EventLayout(
+        contract=contract,
+        name=item["name"],
+        indexed=[(i["name"], _canonical_type(i)) for i in inputs if i.get("indexed")],
+        data_names=[i["name"] for i in inputs if not i.get("indexed")],
+        data_types=[_canonical_type(i) for i in inputs if not i.get("indexed")],
+        order=[(i["name"], _canonical_type(i)) for i in inputs],
+    )
+
+
+def _decode_log(layout: EventLayout, log: dict) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for (name, kind), topic in zip(layout.indexed, log["topics"][1:], strict=True):
+        raw = bytes.fromhex(topic[2:])
+        # An indexed dynamic value (string, bytes, array, tuple) is only its hash in the topic.
+        values[name] = raw if _is_dynamic(kind) else abi_decode([kind], raw)[0]
+    for name, value in zip(layout.data_names, abi_decode(layout.data_types, bytes.fromhex(log["data"][2:]))):
+        values[name] = value
+    return {name: _jsonable(_checksummed(kind, values[name])) for name, kind in layout.order}
+
+
+def _is_dynamic(kind: str) -> bool:
+    return kind in ("string", "bytes") or kind.endswith("]") or kind.startswith("(")
+
+
+def _checksummed(kind: str, value: Any) -> Any:
+    """eth_abi decodes addresses in lower case; answer them checksummed, as web3 does."""
+    if kind == "address":
+        return to_checksum_address(value)
+    if kind.endswith("]") and isinstance(value, (list, tuple)):
+        return [_checksummed(kind[: kind.rindex("[")], v) for v in value]
+    if kind.startswith("(") and isinstance(value, (list, tuple)):
+        return [_checksummed(k, v) for k, v in zip(_tuple_components(kind), value)]
+    return value
+
+
+def _tuple_components(kind: str) -> list[str]:
+    """The component types of a tuple type "(a,(b,c),d[])", split at its top level."""
+    parts, depth, start = [], 0, 1
+    for i, char in enumerate(kind):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                parts.append(kind[start:i])
+                break
+        elif char == "," and depth == 1:
+            parts.append(kind[start:i])
+            start = i + 1
+    return [p for p in parts if p]
 
 
 def _signature(item: dict) -> str:
@@ -592,19 +831,53 @@ def _error_selector(item: dict) -> bytes:
     return keccak(text=_signature(item))[:4]
 
 
-def _revert_data(exc: Exception) -> bytes | None:
-    """web3 7 raises ContractCustomError/ContractLogicError carrying the revert data."""
-    data = getattr(exc, "data", None)
+def _revert_data(data: Any) -> bytes | None:
+    """Revert data from a JSON-RPC error's `data` (hex string, or an object holding one)."""
     if isinstance(data, dict):
         data = data.get("data")
-    if isinstance(data, (bytes, bytearray)):
-        return bytes(data)
     if isinstance(data, str) and data.startswith("0x"):
-        return bytes.fromhex(data[2:])
-    message = getattr(exc, "message", None) or (exc.args[0] if exc.args else None)
-    if type(exc).__name__ in ("ContractLogicError", "ContractCustomError", "ContractPanicError"):
-        return b"" if not isinstance(message, str) else b""
+        try:
+            return bytes.fromhex(data[2:])
+        except ValueError:
+            return None
     return None
+
+
+def _execute_data(request: ForwardRequest, signature: bytes) -> bytes:
+    return EXECUTE + abi_encode([REQUEST_DATA], [request.execute_arg(signature)])
+
+
+def _transaction_gas(request: ForwardRequest) -> int:
+    return request.gas * 64 // 63 + FORWARDER_OVERHEAD_GAS
+
+
+def _uint_result(answer: Any) -> int:
+    if isinstance(answer, NodeError):
+        raise answer
+    return int(answer, 16) if answer not in (None, "0x") else 0
+
+
+class _NotThereYet(Exception):
+    """A block or receipt the node announced is not readable yet: the next pass reads it again."""
+
+
+def _all_answered(answers: list[Any]) -> list[Any]:
+    for answer in answers:
+        if isinstance(answer, NodeError):
+            raise answer
+        if answer is None:
+            raise _NotThereYet()
+    return answers
+
+
+def _node_has_it(exc: NodeError) -> bool:
+    message = exc.reason.lower()
+    return "already known" in message or "nonce too low" in message or "already imported" in message
+
+
+def _unsupported(exc: NodeError) -> bool:
+    message = exc.reason.lower()
+    return exc.code == -32601 or "not supported" in message or "does not exist" in message or "not found" in message
 
 
 def _jsonable(value: Any) -> Any:
@@ -615,12 +888,6 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     return value
-
-
-def _is_connection_error(exc: Exception) -> bool:
-    import requests
-
-    return isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout, ConnectionError))
 
 
 def _address(fields: dict, key: str) -> str:

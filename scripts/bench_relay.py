@@ -160,6 +160,7 @@ def sign_purchases(stack, buyers: list[Buyer], per_user: int, deadline: int, gas
 @dataclass
 class Sample:
     sent: float  # perf_counter()
+    accepted: float  # the answer to the POST (relayed) or to eth_sendRawTransaction (direct)
     mined: float
 
     @property
@@ -189,6 +190,7 @@ def relay_user(dapp_url: str, buyer: Buyer, watcher: ChainWatcher, outcome: Outc
         sent = time.perf_counter()
         try:
             answer = session.post(f"{dapp_url}/api/relay", json=body, timeout=60)
+            accepted = time.perf_counter()
         except requests.RequestException as exc:
             outcome.fail(f"POST failed: {exc}")
             return
@@ -202,7 +204,7 @@ def relay_user(dapp_url: str, buyer: Buyer, watcher: ChainWatcher, outcome: Outc
         if isinstance(mined, str):
             outcome.fail(mined)
             return
-        outcome.add(Sample(sent, mined))
+        outcome.add(Sample(sent, accepted, mined))
 
 
 def wait_mined(watcher: ChainWatcher, key: Any, failure) -> float | str:
@@ -235,6 +237,7 @@ def direct_user(node_url: str, buyer: Buyer, watcher: ChainWatcher, outcome: Out
         sent = time.perf_counter()
         try:
             rpc(node_url, "eth_sendRawTransaction", [raw], session=session, timeout=60)
+            accepted = time.perf_counter()
         except (requests.RequestException, RuntimeError) as exc:
             outcome.fail(f"eth_sendRawTransaction: {exc}")
             return
@@ -242,7 +245,7 @@ def direct_user(node_url: str, buyer: Buyer, watcher: ChainWatcher, outcome: Out
         if isinstance(mined, str):
             outcome.fail(mined)
             return
-        outcome.add(Sample(sent, mined))
+        outcome.add(Sample(sent, accepted, mined))
 
 
 def run_phase(target, url: str, buyers: list[Buyer], watcher: ChainWatcher, processes: dict[str, list[psutil.Process]]) -> tuple[Outcome, dict]:
@@ -274,6 +277,7 @@ def _busy_fraction(before, after) -> float:
 
 def summarize(outcome: Outcome, phase: dict, attempted: int) -> dict:
     latencies = sorted(s.latency_ms for s in outcome.samples)
+    answers = sorted((s.accepted - s.sent) * 1000 for s in outcome.samples)
     span = (max(s.mined for s in outcome.samples) - phase["started"]) if outcome.samples else phase["elapsed"]
     return {
         "mined": len(latencies),
@@ -284,6 +288,8 @@ def summarize(outcome: Outcome, phase: dict, attempted: int) -> dict:
         "p95_ms": _percentile(latencies, 95),
         "p99_ms": _percentile(latencies, 99),
         "mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
+        "answer_p50_ms": _percentile(answers, 50),  # until the POST / eth_sendRawTransaction answered
+        "answer_p95_ms": _percentile(answers, 95),
         "max_ms": round(latencies[-1], 1) if latencies else None,
         "cpu_seconds": {name: round(v, 2) for name, v in phase["cpu_seconds"].items()},
         "machine_busy_percent": phase["machine_busy_percent"],
@@ -384,6 +390,8 @@ def print_table(results: dict) -> None:
         print(f"{label:<10} {row['mined']:>6} {row['failed']:>6} {rate:>7.1f} {row['p50_ms']!s:>8} "
               f"{row['p95_ms']!s:>8} {row['p99_ms']!s:>8} {row['machine_busy_percent']:>7}")
     print(f"ratio relayed/direct: {results['ratio']}")
+    print(f"time to the answer (p50/p95 ms): relayed POST {relayed['answer_p50_ms']}/{relayed['answer_p95_ms']}, "
+          f"direct eth_sendRawTransaction {direct['answer_p50_ms']}/{direct['answer_p95_ms']}")
     print(f"relay's own status of its jobs: {relayed['relay_reported_states']}")
     print(f"CPU seconds, relayed phase: {relayed['cpu_seconds']} ({relayed['dapp_cpu_ms_per_request']} ms of dApp CPU a request)")
     print(f"CPU seconds, direct phase:  {direct['cpu_seconds']}")

@@ -42,12 +42,13 @@ def submit_relay():
         job, created = relayer().submit(body)
     except RevertWouldHappen as exc:
         return error_response(exc.status, exc.message, revert=exc.revert)
-    return jsonify(job.to_json()), (202 if created else 200)
+    return jsonify(relayer().describe(job)), (202 if created else 200)
 
 
 @api.get("/relay/<job_id>")
 def relay_status(job_id: str):
-    return jsonify(relayer().job(job_id).to_json())
+    relay = relayer()
+    return jsonify(relay.describe(relay.job(job_id)))
 
 
 @api.get("/admin/relayer")
