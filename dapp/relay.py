@@ -91,6 +91,7 @@ CHAIN_READ_TTL = 1.0
 # may have restarted, or a block been skipped), and sent again if the node no longer knows it.
 STALE_AFTER = 5.0
 RECEIPT_BLOCKS_PER_BATCH = 100
+SEND_BATCH = 64  # queued jobs sent in one JSON-RPC batch
 
 # The forwarder's ABI, fixed by OpenZeppelin's ERC2771Forwarder: encoded without web3 per call.
 REQUEST_DATA = "(address,address,uint256,uint256,uint48,bytes,bytes)"
@@ -204,6 +205,7 @@ class RelayJob:
     created_at: float = field(default_factory=time.time)
     raw_tx: bytes | None = None
     tx_hash: str | None = None
+    tx_nonce: int | None = None  # the relayer's transaction nonce
     submitted_at: float | None = None
     checked_at: float | None = None
     mined_at: float | None = None
@@ -285,6 +287,7 @@ class Relayer:
         self._queue: queue.Queue[RelayJob] = queue.Queue()
         self._nonce: int | None = None
         self._resync_nonce = False
+        self._gaps: list[int] = []  # relayer nonces left unused below sent transactions
         self._scanned: int | None = None  # the last block whose receipts were read
         self._block_receipts = True  # eth_getBlockReceipts; off for nodes without it
         self._node_down: str | None = None  # why the worker threads last failed to reach the node
@@ -501,49 +504,96 @@ class Relayer:
     def _submit_loop(self) -> None:
         while not self._stop.is_set():
             try:
-                job = self._queue.get(timeout=0.2)
+                if self._gaps:
+                    self._fill_gaps()
+                first = self._queue.get(timeout=0.2)
+            except ChainUnavailable as exc:
+                self._node_down = str(exc)
+                time.sleep(0.5)
+                continue
             except queue.Empty:
                 continue
-            while not self._stop.is_set() and job.state == PENDING:
+            batch = [first]
+            while len(batch) < SEND_BATCH:
                 try:
-                    self._send(job)
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            while not self._stop.is_set():
+                batch = [job for job in batch if job.state == PENDING]
+                if not batch:
+                    break
+                try:
+                    self._send(batch)
                     self._node_down = None
                 except ChainUnavailable as exc:
                     self._node_down = str(exc)
-                    time.sleep(0.5)  # the node is down: keep the job and its bytes, try again
+                    time.sleep(0.5)  # the node is down: keep the jobs and their bytes, try again
 
-    def _send(self, job: RelayJob) -> None:
-        if job.raw_tx is None:
-            if self._nonce is None or self._resync_nonce:
-                self._resync_nonce = False
-                self._nonce = int(self.chain.rpc("eth_getTransactionCount", [self.address, "pending"]), 16)
-            gas_price, _ = self._gas_prices.get()
+    def _send(self, jobs: list[RelayJob]) -> None:
+        """Sign the jobs not signed yet, with consecutive nonces, and send them all in one round
+        trip: the node receives them together (and anvil mines them into fewer blocks)."""
+        for job in jobs:
+            if job.raw_tx is None:
+                self._sign(job)
+        answers = self.chain.rpc_batch([("eth_sendRawTransaction", ["0x" + job.raw_tx.hex()]) for job in jobs])
+        refused = []
+        for job, answer in zip(jobs, answers):
+            if isinstance(answer, NodeError) and not _node_has_it(answer):
+                self._finish(job, FAILED, error={"reason": answer.reason})
+                refused.append(job.tx_nonce)
+                continue
+            # Sent, or the node has (or had) these exact bytes: the receipt thread will find them.
+            with self._lock:
+                if job.state == PENDING:  # the receipt thread may already have seen it mined
+                    job.state = SUBMITTED
+                    job.submitted_at = time.time()
+        if refused:
+            # A refused transaction did not use its nonce. Past the last accepted one, the next
+            # jobs take those nonces again; below it they are gaps that would hold the accepted
+            # transactions back, so each is filled with a no-op transaction.
+            accepted = [job.tx_nonce for job in jobs if job.state != FAILED]
+            last_accepted = max(accepted, default=-1)
+            self._gaps.extend(n for n in refused if n < last_accepted)
+            free = [n for n in refused if n > last_accepted]
+            if free:
+                self._nonce = min(free)
+
+    def _sign(self, job: RelayJob) -> None:
+        if self._nonce is None or self._resync_nonce:
+            self._resync_nonce = False
+            self._nonce = int(self.chain.rpc("eth_getTransactionCount", [self.address, "pending"]), 16)
+        gas_price, _ = self._gas_prices.get()
+        signed = self.account.sign_transaction({
+            "to": self._forwarder,
+            "data": _execute_data(job.request, job.signature),
+            "value": job.request.value,
+            "gas": _transaction_gas(job.request),
+            "gasPrice": gas_price,
+            "nonce": self._nonce,
+            "chainId": self.chain.chain_id,
+        })
+        job.raw_tx = bytes(signed.raw_transaction)
+        job.tx_hash = "0x" + bytes(signed.hash).hex()
+        job.tx_nonce = self._nonce
+        self._nonce += 1
+        with self._lock:
+            self._unmined[job.tx_hash] = job
+
+    def _fill_gaps(self) -> None:
+        gas_price, _ = self._gas_prices.get()
+        while self._gaps:
+            nonce = self._gaps[0]
             signed = self.account.sign_transaction({
-                "to": self._forwarder,
-                "data": _execute_data(job.request, job.signature),
-                "value": job.request.value,
-                "gas": _transaction_gas(job.request),
-                "gasPrice": gas_price,
-                "nonce": self._nonce,
+                "to": self.address, "value": 0, "gas": 21_000, "gasPrice": gas_price, "nonce": nonce,
                 "chainId": self.chain.chain_id,
             })
-            job.raw_tx = bytes(signed.raw_transaction)
-            job.tx_hash = "0x" + bytes(signed.hash).hex()
-            self._nonce += 1
-            with self._lock:
-                self._unmined[job.tx_hash] = job
-        try:
-            self.chain.rpc("eth_sendRawTransaction", ["0x" + job.raw_tx.hex()])
-        except NodeError as exc:
-            if not _node_has_it(exc):
-                self._finish(job, FAILED, error={"reason": exc.reason})
-                self._nonce = None  # resync: a rejected transaction did not use its nonce
-                return
-            # else the node has (or had) these exact bytes: the receipt thread will find them
-        with self._lock:
-            if job.state == PENDING:  # the receipt thread may already have seen it mined
-                job.state = SUBMITTED
-                job.submitted_at = time.time()
+            try:
+                self.chain.rpc("eth_sendRawTransaction", ["0x" + bytes(signed.raw_transaction).hex()])
+            except NodeError as exc:
+                if not _node_has_it(exc):
+                    self._resync_nonce = True  # cannot fill it: count from the node's view again
+            self._gaps.pop(0)
 
     def _receipt_loop(self) -> None:
         while not self._stop.is_set():

@@ -63,6 +63,7 @@ class ChainWatcher(threading.Thread):
 
     def __init__(self, url: str, forwarder: str, market: str):
         super().__init__(name="chain-watcher", daemon=True)
+        self.node_url = url
         self.forwarder = forwarder.lower()
         self.seen: dict[Any, float] = {}
         self.changed = threading.Condition()
@@ -133,25 +134,24 @@ def buy_calldata(listing: int, permit_deadline: int, v: int, r: bytes, s: bytes)
     return BUY_WITH_PERMIT + args
 
 
-def sign_purchases(stack, buyers: list[Buyer], per_user: int, deadline: int, gas_price: int) -> None:
-    """Every buyer's relayed and direct purchases, signed ahead: permit nonces 0..K-1 go to the
-    relayed purchases, K..2K-1 to the direct ones, in the order each buyer sends them."""
+def sign_purchases(stack, buyers: list[Buyer], per_user: int, deadline: int, gas_price: int, first_permit: int = 0) -> None:
+    """Every buyer's K purchases, signed ahead both ways: as ForwardRequests for the relay and as
+    the buyer's own transactions. Both phases start from the same chain state (see `run`), so
+    the n-th purchase carries the same permit (nonce first_permit + n) either way."""
     market, forwarder = stack.contracts["Marketplace"], stack.contracts["ChainMartForwarder"]
     for buyer in buyers:
         key, address = buyer.account.key, buyer.account.address
-        for n in range(2 * per_user):
-            v, r, s = permit_signature(key, stack.stablecoin_name, stack.stablecoin, market, LISTING_PRICE, n, deadline, CHAIN_ID)
+        for n in range(per_user):
+            v, r, s = permit_signature(key, stack.stablecoin_name, stack.stablecoin, market, LISTING_PRICE, first_permit + n, deadline, CHAIN_ID)
             data = buy_calldata(stack.listing, deadline, v, r, s)
-            if n < per_user:
-                request = {"from": address, "to": market, "value": 0, "gas": RELAYED_GAS, "nonce": n,
-                           "deadline": deadline, "data": "0x" + data.hex()}
-                buyer.relayed.append(sign_forward_request(key, request, CHAIN_ID, forwarder))
-            else:
-                signed = buyer.account.sign_transaction({
-                    "to": market, "data": data, "value": 0, "gas": DIRECT_GAS, "gasPrice": gas_price,
-                    "nonce": n - per_user, "chainId": CHAIN_ID,
-                })
-                buyer.direct.append(("0x" + bytes(signed.raw_transaction).hex(), "0x" + bytes(signed.hash).hex()))
+            request = {"from": address, "to": market, "value": 0, "gas": RELAYED_GAS, "nonce": n,
+                       "deadline": deadline, "data": "0x" + data.hex()}
+            buyer.relayed.append(sign_forward_request(key, request, CHAIN_ID, forwarder))
+            signed = buyer.account.sign_transaction({
+                "to": market, "data": data, "value": 0, "gas": DIRECT_GAS, "gasPrice": gas_price, "nonce": n,
+                "chainId": CHAIN_ID,
+            })
+            buyer.direct.append(("0x" + bytes(signed.raw_transaction).hex(), "0x" + bytes(signed.hash).hex()))
 
 
 # ------------------------------------------------------------------ phases
@@ -250,6 +250,7 @@ def direct_user(node_url: str, buyer: Buyer, watcher: ChainWatcher, outcome: Out
 
 def run_phase(target, url: str, buyers: list[Buyer], watcher: ChainWatcher, processes: dict[str, list[psutil.Process]]) -> tuple[Outcome, dict]:
     outcome = Outcome()
+    first_block = int(rpc(watcher.node_url, "eth_blockNumber"), 16)
     threads = [threading.Thread(target=target, args=(url, b, watcher, outcome)) for b in buyers]
     cpu_before = {name: _cpu_seconds(group) for name, group in processes.items()}
     machine_before = psutil.cpu_times()
@@ -262,7 +263,9 @@ def run_phase(target, url: str, buyers: list[Buyer], watcher: ChainWatcher, proc
     machine_after = psutil.cpu_times()
     cpu = {name: _cpu_seconds(group) - cpu_before[name] for name, group in processes.items()}
     busy = _busy_fraction(machine_before, machine_after)
-    return outcome, {"started": started, "elapsed": elapsed, "cpu_seconds": cpu, "machine_busy_percent": round(100 * busy, 1)}
+    blocks = int(rpc(watcher.node_url, "eth_blockNumber"), 16) - first_block
+    return outcome, {"started": started, "elapsed": elapsed, "cpu_seconds": cpu, "blocks": blocks,
+                     "machine_busy_percent": round(100 * busy, 1)}
 
 
 def _cpu_seconds(group: list[psutil.Process]) -> float:
@@ -291,6 +294,7 @@ def summarize(outcome: Outcome, phase: dict, attempted: int) -> dict:
         "answer_p50_ms": _percentile(answers, 50),  # until the POST / eth_sendRawTransaction answered
         "answer_p95_ms": _percentile(answers, 95),
         "max_ms": round(latencies[-1], 1) if latencies else None,
+        "blocks": phase["blocks"],
         "cpu_seconds": {name: round(v, 2) for name, v in phase["cpu_seconds"].items()},
         "machine_busy_percent": phase["machine_busy_percent"],
         "failures": outcome.failures[:10],
@@ -318,36 +322,48 @@ def relay_states(dapp_url: str, job_ids: list[str]) -> dict[str, int]:
 
 
 def run(users: int = 50, per_user: int = 20) -> dict:
-    """Run both phases on a fresh stack; JSON-able results (see the module docstring)."""
+    """Run both phases on a fresh stack; JSON-able results (see the module docstring).
+
+    anvil gets slower per block as its chain grows, so the phases must start from the same state:
+    the chain is snapshotted (evm_snapshot) before the relayed phase and reverted to it
+    (evm_revert) before the direct one. Each phase then makes the same purchases on the same
+    chain, from the same starting height."""
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="chainmart-bench-relay-") as workdir, LocalChain(workdir) as node:
         stack = deploy_stack(node.url, workdir)
         web3 = Web3(Web3.HTTPProvider(node.url, request_kwargs={"timeout": 60}))
-        buyers = make_buyers(users + 1)
-        warm = buyers.pop()  # warms the server and the connections up, uncounted
-        fund(web3, stack, buyers + [warm], 2 * per_user)
+        buyers = make_buyers(users + 2)
+        warm_relay, warm_direct = buyers.pop(), buyers.pop()  # warm the server and connections up, uncounted
+        fund(web3, stack, buyers + [warm_relay, warm_direct], per_user)
         deadline = web3.eth.get_block("latest")["timestamp"] + 24 * 3600
         gas_price = web3.eth.gas_price
-        sign_purchases(stack, [warm], 2, deadline, gas_price)
+        sign_purchases(stack, [warm_relay, warm_direct], 2, deadline, gas_price)
         signing_started = time.perf_counter()
         sign_purchases(stack, buyers, per_user, deadline, gas_price)
         signing_seconds = time.perf_counter() - signing_started
+        watcher = ChainWatcher(node.url, stack.contracts["ChainMartForwarder"], stack.contracts["Marketplace"])
+        watcher.start()
+        anvil = psutil.Process(node.process.pid)
         env = {"RELAY_RATE_LIMIT": str(per_user + 10)}  # the benchmark's buyers are not abusers
         with DappServer(node.url, stack.deployments, workdir, env=env) as dapp:
-            watcher = ChainWatcher(node.url, stack.contracts["ChainMartForwarder"], stack.contracts["Marketplace"])
-            watcher.start()
-            run_phase(relay_user, dapp.url, [warm], watcher, {})
-            run_phase(direct_user, node.url, [warm], watcher, {})
+            run_phase(relay_user, dapp.url, [warm_relay], watcher, {})
+            run_phase(direct_user, node.url, [warm_direct], watcher, {})
+            snapshot = rpc(node.url, "evm_snapshot")
             server = psutil.Process(dapp.process.pid)
             processes = {  # gunicorn's worker is a child of its master
                 "dapp": [server, *server.children(recursive=True)],
-                "anvil": [psutil.Process(node.process.pid)],
+                "anvil": [anvil],
                 "benchmark": [psutil.Process()],
             }
             relayed_outcome, relayed_phase = run_phase(relay_user, dapp.url, buyers, watcher, processes)
             states = relay_states(dapp.url, relayed_outcome.job_ids)
-            direct_outcome, direct_phase = run_phase(direct_user, node.url, buyers, watcher, processes)
-            watcher.stop()
+        # The dApp (its relayer and indexer) is stopped: nothing else writes while the chain goes back.
+        if rpc(node.url, "evm_revert", [snapshot]) is not True:
+            raise RuntimeError("anvil did not revert to the snapshot taken before the relayed phase")
+        direct_outcome, direct_phase = run_phase(
+            direct_user, node.url, buyers, watcher, {"anvil": [anvil], "benchmark": [psutil.Process()]}
+        )
+        watcher.stop()
         version = node.version()
     total = users * per_user
     relayed = summarize(relayed_outcome, relayed_phase, total)
@@ -392,6 +408,7 @@ def print_table(results: dict) -> None:
     print(f"ratio relayed/direct: {results['ratio']}")
     print(f"time to the answer (p50/p95 ms): relayed POST {relayed['answer_p50_ms']}/{relayed['answer_p95_ms']}, "
           f"direct eth_sendRawTransaction {direct['answer_p50_ms']}/{direct['answer_p95_ms']}")
+    print(f"blocks mined: relayed phase {relayed['blocks']}, direct phase {direct['blocks']}")
     print(f"relay's own status of its jobs: {relayed['relay_reported_states']}")
     print(f"CPU seconds, relayed phase: {relayed['cpu_seconds']} ({relayed['dapp_cpu_ms_per_request']} ms of dApp CPU a request)")
     print(f"CPU seconds, direct phase:  {direct['cpu_seconds']}")
