@@ -41,6 +41,7 @@ from hexbytes import HexBytes
 from dapp.chain import Chain
 from dapp.exceptions import (
     BadRequest,
+    ChainMartError,
     ChainUnavailable,
     Conflict,
     Forbidden,
@@ -92,6 +93,7 @@ CHAIN_READ_TTL = 1.0
 STALE_AFTER = 5.0
 RECEIPT_BLOCKS_PER_BATCH = 100
 SEND_BATCH = 64  # queued jobs sent in one JSON-RPC batch
+REPLACED_AFTER_LOOKS = 3  # stale looks (STALE_AFTER apart) before a used nonce with no receipt is final
 
 # The forwarder's ABI, fixed by OpenZeppelin's ERC2771Forwarder: encoded without web3 per call.
 REQUEST_DATA = "(address,address,uint256,uint256,uint48,bytes,bytes)"
@@ -206,6 +208,7 @@ class RelayJob:
     raw_tx: bytes | None = None
     tx_hash: str | None = None
     tx_nonce: int | None = None  # the relayer's transaction nonce
+    nonce_used_looks: int = 0  # stale looks that found its nonce used but no receipt for it
     submitted_at: float | None = None
     checked_at: float | None = None
     mined_at: float | None = None
@@ -291,6 +294,8 @@ class Relayer:
         self._scanned: int | None = None  # the last block whose receipts were read
         self._block_receipts = True  # eth_getBlockReceipts; off for nodes without it
         self._node_down: str | None = None  # why the worker threads last failed to reach the node
+        self._recheck_all = False  # after an outage: the node may have lost what it had pooled
+        self._resent: set[str] = set()  # jobs whose transaction went again, the same bytes, after a node failure
         self._started = False
         self._threads: list[threading.Thread] = []
         self._stop = threading.Event()
@@ -318,12 +323,21 @@ class Relayer:
         if existing is not None:
             return existing, False
 
-        function = self._check_target(request)
-        self._check_limits(request)
-        self._check_signature(request, signature, digest)
-        self._check_on_chain(request, signature, forwarder)
-        self._check_rate(request.sender)
-        self._check_balance()
+        try:
+            function = self._check_target(request)
+            self._check_limits(request)
+            self._check_signature(request, signature, digest)
+            self._check_on_chain(request, signature, forwarder)
+            self._check_rate(request.sender)
+            self._check_balance()
+        except ChainMartError:
+            # The same request, sent twice at once, may have been queued meanwhile: its first copy
+            # then counts as ahead of it. A duplicate is answered with that job, never refused.
+            with self._lock:
+                existing = self._jobs.get(digest)
+            if existing is not None:
+                return existing, False
+            raise
 
         job = RelayJob(id=digest, request=request, signature=signature, function=function)
         with self._lock:
@@ -363,6 +377,7 @@ class Relayer:
             "minBalanceWei": str(self.min_balance),
             "queued": self._queue.qsize(),
             "jobs": dict(states),
+            "resent": len(self._resent),
         }
 
     def stop(self, timeout: float = 5.0) -> None:
@@ -434,13 +449,13 @@ class Relayer:
             "gas": hex(_transaction_gas(request)),
         }, "latest"])
         with self._lock:
-            anything_open = bool(self._open_nonces[request.sender])
-        answers = self.chain.rpc_batch([nonce_call] if anything_open else [nonce_call, execution])
+            open_before = set(self._open_nonces[request.sender])
+        answers = self.chain.rpc_batch([nonce_call] if open_before else [nonce_call, execution])
         chain_nonce = _uint_result(answers[0])
         with self._lock:
-            # A request already mined may not be recorded yet: only open nonces at or past the
-            # chain's count are ahead of this one.
-            queued = sum(1 for nonce in self._open_nonces[request.sender] if nonce >= chain_nonce)
+            # Ahead of this request: the signer's open requests the chain's count does not include
+            # yet. Open before the read counts too: one mined meanwhile may be missing from the read.
+            queued = len({n for n in open_before | self._open_nonces[request.sender] if n >= chain_nonce})
         expected = chain_nonce + queued
         if request.nonce != expected:
             if request.nonce < chain_nonce:
@@ -508,7 +523,7 @@ class Relayer:
                     self._fill_gaps()
                 first = self._queue.get(timeout=0.2)
             except ChainUnavailable as exc:
-                self._node_down = str(exc)
+                self._node_unreachable(exc)
                 time.sleep(0.5)
                 continue
             except queue.Empty:
@@ -527,7 +542,7 @@ class Relayer:
                     self._send(batch)
                     self._node_down = None
                 except ChainUnavailable as exc:
-                    self._node_down = str(exc)
+                    self._node_unreachable(exc)
                     time.sleep(0.5)  # the node is down: keep the jobs and their bytes, try again
 
     def _send(self, jobs: list[RelayJob]) -> None:
@@ -536,9 +551,14 @@ class Relayer:
         for job in jobs:
             if job.raw_tx is None:
                 self._sign(job)
+            else:
+                self._resent.add(job.id)  # the node failed before it answered: the same bytes again
         answers = self.chain.rpc_batch([("eth_sendRawTransaction", ["0x" + job.raw_tx.hex()]) for job in jobs])
         refused = []
         for job, answer in zip(jobs, answers):
+            if isinstance(answer, NodeError) and _nonce_taken(answer):
+                self._sign_again(job, requeue=False)  # this batch is sent again at once
+                continue
             if isinstance(answer, NodeError) and not _node_has_it(answer):
                 self._finish(job, FAILED, error={"reason": answer.reason})
                 refused.append(job.tx_nonce)
@@ -552,7 +572,7 @@ class Relayer:
             # A refused transaction did not use its nonce. Past the last accepted one, the next
             # jobs take those nonces again; below it they are gaps that would hold the accepted
             # transactions back, so each is filled with a no-op transaction.
-            accepted = [job.tx_nonce for job in jobs if job.state != FAILED]
+            accepted = [job.tx_nonce for job in jobs if job.state != FAILED and job.tx_nonce is not None]
             last_accepted = max(accepted, default=-1)
             self._gaps.extend(n for n in refused if n < last_accepted)
             free = [n for n in refused if n > last_accepted]
@@ -561,8 +581,11 @@ class Relayer:
 
     def _sign(self, job: RelayJob) -> None:
         if self._nonce is None or self._resync_nonce:
+            # Only ever forward: a transaction of ours the node forgot (a restart) would make its
+            # count lower than ours, and reusing that nonce would take it from a job still owed.
+            counted = int(self.chain.rpc("eth_getTransactionCount", [self.address, "pending"]), 16)
+            self._nonce = counted if self._nonce is None else max(self._nonce, counted)
             self._resync_nonce = False
-            self._nonce = int(self.chain.rpc("eth_getTransactionCount", [self.address, "pending"]), 16)
         gas_price, _ = self._gas_prices.get()
         signed = self.account.sign_transaction({
             "to": self._forwarder,
@@ -579,6 +602,17 @@ class Relayer:
         self._nonce += 1
         with self._lock:
             self._unmined[job.tx_hash] = job
+
+    def _sign_again(self, job: RelayJob, *, requeue: bool = True) -> None:
+        """Another transaction of ours holds this job's nonce: forget its transaction (the node
+        never took it) and sign it again with a nonce past everything the node has."""
+        with self._lock:
+            self._unmined.pop(job.tx_hash, None)
+            job.raw_tx = job.tx_hash = job.tx_nonce = None
+            job.state = PENDING
+        self._resync_nonce = True
+        if requeue:
+            self._queue.put(job)
 
     def _fill_gaps(self) -> None:
         gas_price, _ = self._gas_prices.get()
@@ -602,7 +636,7 @@ class Relayer:
                 self._look_up_stale()
                 self._node_down = None
             except ChainUnavailable as exc:
-                self._node_down = str(exc)
+                self._node_unreachable(exc)
             except Exception:  # never let one odd answer stop the loop for every job
                 pass
             self._stop.wait(self.poll_interval)
@@ -636,11 +670,16 @@ class Relayer:
                   for h in block["transactions"] if h in waiting]
         return [r for r in _all_answered(self.chain.rpc_batch([("eth_getTransactionReceipt", [h]) for h in hashes]))]
 
+    def _node_unreachable(self, exc: ChainUnavailable) -> None:
+        self._node_down = str(exc)
+        self._recheck_all = True
+
     def _look_up_stale(self) -> None:
         now = time.time()
+        recheck_all, self._recheck_all = self._recheck_all, False
         with self._lock:
-            stale = [job for job in self._unmined.values()
-                     if job.state == SUBMITTED and now - (job.checked_at or job.submitted_at) > STALE_AFTER]
+            stale = [job for job in self._unmined.values() if job.state == SUBMITTED and (
+                recheck_all or now - (job.checked_at or job.submitted_at) > STALE_AFTER)]
         if not stale:
             return
         receipts = self.chain.rpc_batch([("eth_getTransactionReceipt", [job.tx_hash]) for job in stale])
@@ -654,26 +693,34 @@ class Relayer:
         if not missing:
             return
         known = self.chain.rpc_batch([("eth_getTransactionByHash", [job.tx_hash]) for job in missing])
-        for job, transaction in zip(missing, known):
-            if transaction is None:
-                self._send_again(job)
+        forgotten = [job for job, transaction in zip(missing, known) if transaction is None]
+        if forgotten:
+            self._send_again(forgotten)
 
-    def _send_again(self, job: RelayJob) -> None:
-        """The node forgot the transaction (restarted without its pool, or dropped it): the same
-        signed bytes again. They carry the same nonce, so they can be mined once at most."""
-        try:
-            self.chain.rpc("eth_sendRawTransaction", ["0x" + job.raw_tx.hex()])
-        except NodeError as exc:
-            if _node_has_it(exc):
-                receipt = self.chain.rpc("eth_getTransactionReceipt", [job.tx_hash])
-                if receipt is not None:
-                    self._record_receipt(job, receipt)
-                elif "nonce too low" in exc.reason.lower():
-                    # Another transaction of the relayer's account took this nonce.
-                    self._finish(job, FAILED, error={"reason": "The relayer's transaction was replaced; sign the request again."})
-                    self._resync_nonce = True
-            else:
-                self._finish(job, FAILED, error={"reason": exc.reason})
+    def _send_again(self, jobs: list[RelayJob]) -> None:
+        """The node forgot these transactions (restarted without its pool, or dropped them): the
+        same signed bytes again. Each carries its nonce, so it can be mined once at most."""
+        self._resent.update(job.id for job in jobs)
+        answers = self.chain.rpc_batch([("eth_sendRawTransaction", ["0x" + job.raw_tx.hex()]) for job in jobs])
+        for job, answer in zip(jobs, answers):
+            if not isinstance(answer, NodeError) or "already known" in answer.reason.lower():
+                continue
+            if _nonce_taken(answer):
+                self._sign_again(job)
+                continue
+            if not _node_has_it(answer):
+                self._finish(job, FAILED, error={"reason": answer.reason})
+                self._gaps.append(job.tx_nonce)  # nothing of ours holds its nonce now
+                continue
+            receipt = self.chain.rpc("eth_getTransactionReceipt", [job.tx_hash])
+            if receipt is not None:
+                self._record_receipt(job, receipt)
+                continue
+            # Its nonce is used, and not (as far as the node says yet) by these bytes: a receipt
+            # can lag the nonce, so only after several looks is it called replaced.
+            job.nonce_used_looks += 1
+            if job.nonce_used_looks >= REPLACED_AFTER_LOOKS:
+                self._finish(job, FAILED, error={"reason": "The relayer's transaction was replaced; sign the request again."})
                 self._resync_nonce = True
 
     def _record_receipt(self, job: RelayJob, receipt: dict) -> None:
@@ -923,6 +970,10 @@ def _all_answered(answers: list[Any]) -> list[Any]:
 def _node_has_it(exc: NodeError) -> bool:
     message = exc.reason.lower()
     return "already known" in message or "nonce too low" in message or "already imported" in message
+
+
+def _nonce_taken(exc: NodeError) -> bool:
+    return "replacement transaction underpriced" in exc.reason.lower()
 
 
 def _unsupported(exc: NodeError) -> bool:

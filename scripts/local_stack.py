@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,6 +164,7 @@ def _deploy(rpc_url: str, deployments: Path) -> Stack:
     from brownie import network, project
     from brownie._config import CONFIG
 
+    threads_before = set(threading.enumerate())
     loaded = project.get_loaded_projects()
     build = loaded[0] if loaded else project.load(ROOT)
     build._add_to_main_namespace()  # what `brownie run` does: scripts import contracts from brownie
@@ -185,6 +187,10 @@ def _deploy(rpc_url: str, deployments: Path) -> Stack:
         block = contracts["ChainMartForwarder"].tx.block_number
         stack = Stack(deployments, addresses, coin.address, "Test USD", int(listing), admin.address, seller.address)
     finally:
+        # Brownie records each transaction for its undo history in a thread of its own: let those
+        # finish while still connected.
+        for thread in set(threading.enumerate()) - threads_before:
+            thread.join(30)
         network.disconnect(kill_rpc=False)
     deployments.write_text(json.dumps({str(CHAIN_ID): {"block": block, "contracts": addresses}}, indent=2))
     return stack
