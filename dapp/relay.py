@@ -26,6 +26,7 @@ up on its own, and sent again, the same bytes, if the node has forgotten it.
 from __future__ import annotations
 
 import collections
+import logging
 import queue
 import threading
 import time
@@ -51,6 +52,8 @@ from dapp.exceptions import (
     ServiceUnavailable,
     Unauthorized,
 )
+
+logger = logging.getLogger(__name__)
 
 FORWARDER = "ChainMartForwarder"
 FORWARDER_DOMAIN = {"name": "ChainMartForwarder", "version": "1"}
@@ -91,6 +94,7 @@ CHAIN_READ_TTL = 1.0
 # A sent transaction without a receipt after this many seconds is looked up on its own (the node
 # may have restarted, or a block been skipped), and sent again if the node no longer knows it.
 STALE_AFTER = 5.0
+MAX_LOOK_INTERVAL = 60.0
 RECEIPT_BLOCKS_PER_BATCH = 100
 SEND_BATCH = 64  # queued jobs sent in one JSON-RPC batch
 REPLACED_AFTER_LOOKS = 3  # stale looks (STALE_AFTER apart) before a used nonce with no receipt is final
@@ -210,7 +214,8 @@ class RelayJob:
     tx_nonce: int | None = None  # the relayer's transaction nonce
     nonce_used_looks: int = 0  # stale looks that found its nonce used but no receipt for it
     submitted_at: float | None = None
-    checked_at: float | None = None
+    next_look_at: float | None = None  # when the receipt thread looks this job up on its own
+    looks: int = 0
     mined_at: float | None = None
     block: int | None = None
     gas_used: int | None = None
@@ -295,6 +300,7 @@ class Relayer:
         self._block_receipts = True  # eth_getBlockReceipts; off for nodes without it
         self._node_down: str | None = None  # why the worker threads last failed to reach the node
         self._recheck_all = False  # after an outage: the node may have lost what it had pooled
+        self._last_error: str | None = None
         self._resent: set[str] = set()  # jobs whose transaction went again, the same bytes, after a node failure
         self._started = False
         self._threads: list[threading.Thread] = []
@@ -637,8 +643,10 @@ class Relayer:
                 self._node_down = None
             except ChainUnavailable as exc:
                 self._node_unreachable(exc)
-            except Exception:  # never let one odd answer stop the loop for every job
+            except _NotThereYet:
                 pass
+            except Exception as exc:  # never let one odd answer stop the loop for every job
+                self._log_once(exc)
             self._stop.wait(self.poll_interval)
 
     def _read_new_blocks(self) -> None:
@@ -670,22 +678,32 @@ class Relayer:
                   for h in block["transactions"] if h in waiting]
         return [r for r in _all_answered(self.chain.rpc_batch([("eth_getTransactionReceipt", [h]) for h in hashes]))]
 
+    def _log_once(self, exc: Exception) -> None:
+        """Log an unexpected error of a worker thread, once until a different one happens."""
+        if str(exc) != self._last_error:
+            self._last_error = str(exc)
+            logger.exception("The relay's receipt thread hit an unexpected error; it carries on.")
+
     def _node_unreachable(self, exc: ChainUnavailable) -> None:
         self._node_down = str(exc)
         self._recheck_all = True
 
     def _look_up_stale(self) -> None:
+        """Jobs sent a while ago and still without a receipt, each looked up on its own: less and
+        less often while it waits (STALE_AFTER, then twice that, ... up to a minute), and all of
+        them at once when the node comes back from an outage."""
         now = time.time()
         recheck_all, self._recheck_all = self._recheck_all, False
         with self._lock:
             stale = [job for job in self._unmined.values() if job.state == SUBMITTED and (
-                recheck_all or now - (job.checked_at or job.submitted_at) > STALE_AFTER)]
+                recheck_all or now >= (job.next_look_at or job.submitted_at + STALE_AFTER))]
         if not stale:
             return
         receipts = self.chain.rpc_batch([("eth_getTransactionReceipt", [job.tx_hash]) for job in stale])
         missing = []
         for job, receipt in zip(stale, receipts):
-            job.checked_at = now
+            job.next_look_at = now + min(MAX_LOOK_INTERVAL, STALE_AFTER * 2 ** job.looks)
+            job.looks += 1
             if isinstance(receipt, dict):
                 self._record_receipt(job, receipt)
             elif receipt is None:
@@ -978,7 +996,9 @@ def _nonce_taken(exc: NodeError) -> bool:
 
 def _unsupported(exc: NodeError) -> bool:
     message = exc.reason.lower()
-    return exc.code == -32601 or "not supported" in message or "does not exist" in message or "not found" in message
+    return exc.code == -32601 or any(
+        words in message for words in ("method not found", "not supported", "unsupported", "does not exist", "not available")
+    )
 
 
 def _jsonable(value: Any) -> Any:
