@@ -33,6 +33,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import rlp
 from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
 from eth_account import Account
@@ -207,6 +208,7 @@ class RelayJob:
     request: ForwardRequest
     signature: bytes
     function: str
+    calldata: bytes  # the forwarder's execute(request) the relayer sends
     state: str = PENDING
     created_at: float = field(default_factory=time.time)
     raw_tx: bytes | None = None
@@ -329,11 +331,12 @@ class Relayer:
         if existing is not None:
             return existing, False
 
+        calldata = _execute_data(request, signature)  # the relayer's call: simulated now, sent later
         try:
             function = self._check_target(request)
             self._check_limits(request)
             self._check_signature(request, signature, digest)
-            self._check_on_chain(request, signature, forwarder)
+            self._check_on_chain(request, calldata, forwarder)
             self._check_rate(request.sender)
             self._check_balance()
         except ChainMartError:
@@ -345,7 +348,7 @@ class Relayer:
                 return existing, False
             raise
 
-        job = RelayJob(id=digest, request=request, signature=signature, function=function)
+        job = RelayJob(id=digest, request=request, signature=signature, function=function, calldata=calldata)
         with self._lock:
             if digest in self._jobs:  # a concurrent duplicate won the race
                 return self._jobs[digest], False
@@ -440,7 +443,7 @@ class Relayer:
                 "ForwardRequest with the 'from' account, for this chain and forwarder."
             )
 
-    def _check_on_chain(self, request: ForwardRequest, signature: bytes, forwarder: str) -> None:
+    def _check_on_chain(self, request: ForwardRequest, calldata: bytes, forwarder: str) -> None:
         """The nonce; and, when no request of the signer is ahead of this one, the forwarder's own
         checks and the call: `execute` simulated from the relayer, exactly the transaction it would
         send. The forwarder reverts on what `verify` reports (signer, nonce, deadline, target) and
@@ -450,7 +453,7 @@ class Relayer:
         execution = ("eth_call", [{
             "from": self.address,
             "to": forwarder,
-            "data": "0x" + _execute_data(request, signature).hex(),
+            "data": "0x" + calldata.hex(),
             "value": hex(request.value),
             "gas": hex(_transaction_gas(request)),
         }, "latest"])
@@ -593,17 +596,11 @@ class Relayer:
             self._nonce = counted if self._nonce is None else max(self._nonce, counted)
             self._resync_nonce = False
         gas_price, _ = self._gas_prices.get()
-        signed = self.account.sign_transaction({
-            "to": self._forwarder,
-            "data": _execute_data(job.request, job.signature),
-            "value": job.request.value,
-            "gas": _transaction_gas(job.request),
-            "gasPrice": gas_price,
-            "nonce": self._nonce,
-            "chainId": self.chain.chain_id,
-        })
-        job.raw_tx = bytes(signed.raw_transaction)
-        job.tx_hash = "0x" + bytes(signed.hash).hex()
+        job.raw_tx = sign_legacy_transaction(
+            self.account, nonce=self._nonce, gas_price=gas_price, gas=_transaction_gas(job.request),
+            to=self._forwarder, value=job.request.value, data=job.calldata, chain_id=self.chain.chain_id,
+        )
+        job.tx_hash = "0x" + keccak(job.raw_tx).hex().removeprefix("0x")
         job.tx_nonce = self._nonce
         self._nonce += 1
         with self._lock:
@@ -624,12 +621,12 @@ class Relayer:
         gas_price, _ = self._gas_prices.get()
         while self._gaps:
             nonce = self._gaps[0]
-            signed = self.account.sign_transaction({
-                "to": self.address, "value": 0, "gas": 21_000, "gasPrice": gas_price, "nonce": nonce,
-                "chainId": self.chain.chain_id,
-            })
+            raw = sign_legacy_transaction(
+                self.account, nonce=nonce, gas_price=gas_price, gas=21_000, to=self.address, value=0, data=b"",
+                chain_id=self.chain.chain_id,
+            )
             try:
-                self.chain.rpc("eth_sendRawTransaction", ["0x" + bytes(signed.raw_transaction).hex()])
+                self.chain.rpc("eth_sendRawTransaction", ["0x" + raw.hex()])
             except NodeError as exc:
                 if not _node_has_it(exc):
                     self._resync_nonce = True  # cannot fill it: count from the node's view again
@@ -956,6 +953,16 @@ def _revert_data(data: Any) -> bytes | None:
         except ValueError:
             return None
     return None
+
+
+def sign_legacy_transaction(account, *, nonce: int, gas_price: int, gas: int, to: str, value: int, data: bytes,
+                            chain_id: int) -> bytes:
+    """The raw bytes of an EIP-155 (legacy, chain-bound) transaction signed by `account`: what
+    eth-account's sign_transaction makes for the same fields, without its per-call validation and
+    formatting, which took a fifth of the relay's CPU under load."""
+    fields = [nonce, gas_price, gas, bytes.fromhex(to[2:]), value, data]
+    signature = account._key_obj.sign_msg_hash(keccak(rlp.encode(fields + [chain_id, 0, 0])))
+    return rlp.encode(fields + [signature.v + 35 + 2 * chain_id, signature.r, signature.s])
 
 
 def _execute_data(request: ForwardRequest, signature: bytes) -> bytes:
