@@ -1,22 +1,26 @@
-"""Relay throughput: N users buy K times each through POST /api/relay, then the same purchases
-as plain transactions sent straight to the node; requests per second and latency to the mined
+"""Relay throughput: N users buy K times each through POST /api/relay, and the same purchases as
+plain transactions sent straight to the node; requests per second and latency to the mined
 receipt for both, and their ratio.
 
     .venv/bin/python -m scripts.bench_relay [--users 50] [--per-user 20] [--json results.json]
+    (or make bench-relay; scripts.bench imports run())
 
 Self-contained: a fresh anvil on a free port, the platform deployed on it, the dApp served by
 gunicorn as `make run` serves it (one process, 16 threads, the event indexer following the chain).
 
 The call is the pages' gasless checkout: `Marketplace.buyWithPermit` of one unit of a stablecoin
-listing, paid with an EIP-2612 permit signed beside the ERC-2771 ForwardRequest. It is the
-relay's busiest real use, and the heaviest check path it has (permit, payment, an order written).
+listing, paid with an EIP-2612 permit signed beside the ERC-2771 ForwardRequest. It is the relay's
+main real use and its heaviest path: a permit, a token payment and an order written on chain.
 
 Each simulated user behaves like a person at a checkout: it posts a purchase, waits until it is
 mined, then posts the next, so every request takes the relay's full path (nonce, signature, the
-forwarder's `verify`, a simulation). All users run at once. Signatures are made before the clock
-starts: a user's wallet signs on the user's machine, not on the relay's. Latency is from the POST
-(or eth_sendRawTransaction) to the moment a watcher polling the node every few milliseconds sees
-the purchase in a mined block; throughput is purchases mined per second of the phase.
+forwarder's checks and a simulation). All users run at once. Signatures are made before the clock
+starts: a wallet signs on its user's machine, not on the relay's. Latency runs from the POST (or
+eth_sendRawTransaction) until the purchase's log arrives on a WebSocket subscription to the node;
+throughput is purchases mined per second of the phase.
+
+Both phases start from the same chain state (evm_snapshot / evm_revert, see `run`): anvil gets
+slower per block as its chain grows, so whichever ran second would otherwise be penalised.
 """
 from __future__ import annotations
 
@@ -32,6 +36,7 @@ from typing import Any
 
 import psutil
 import requests
+from eth_abi import encode as abi_encode
 from eth_account import Account
 from eth_utils import keccak, to_checksum_address
 from web3 import Web3
@@ -125,24 +130,22 @@ def fund(web3: Web3, stack, buyers: list[Buyer], purchases_each: int) -> None:
 
 
 def buy_calldata(listing: int, permit_deadline: int, v: int, r: bytes, s: bytes) -> bytes:
-    from eth_abi import encode
-
-    args = encode(
+    args = abi_encode(
         ["uint64", "uint32", "uint256", "uint256", "uint8", "bytes32", "bytes32"],
         [listing, 1, LISTING_PRICE, permit_deadline, v, r, s],
     )
     return BUY_WITH_PERMIT + args
 
 
-def sign_purchases(stack, buyers: list[Buyer], per_user: int, deadline: int, gas_price: int, first_permit: int = 0) -> None:
+def sign_purchases(stack, buyers: list[Buyer], per_user: int, deadline: int, gas_price: int) -> None:
     """Every buyer's K purchases, signed ahead both ways: as ForwardRequests for the relay and as
     the buyer's own transactions. Both phases start from the same chain state (see `run`), so
-    the n-th purchase carries the same permit (nonce first_permit + n) either way."""
+    the n-th purchase carries the same permit (permit nonce n) either way."""
     market, forwarder = stack.contracts["Marketplace"], stack.contracts["ChainMartForwarder"]
     for buyer in buyers:
         key, address = buyer.account.key, buyer.account.address
         for n in range(per_user):
-            v, r, s = permit_signature(key, stack.stablecoin_name, stack.stablecoin, market, LISTING_PRICE, first_permit + n, deadline, CHAIN_ID)
+            v, r, s = permit_signature(key, stack.stablecoin_name, stack.stablecoin, market, LISTING_PRICE, n, deadline, CHAIN_ID)
             data = buy_calldata(stack.listing, deadline, v, r, s)
             request = {"from": address, "to": market, "value": 0, "gas": RELAYED_GAS, "nonce": n,
                        "deadline": deadline, "data": "0x" + data.hex()}
@@ -197,9 +200,9 @@ def relay_user(dapp_url: str, buyer: Buyer, watcher: ChainWatcher, outcome: Outc
         if answer.status_code != 202:
             outcome.fail(f"HTTP {answer.status_code}: {answer.text[:200]}")
             return  # the buyer's later requests carry later nonces: they would only be out of order
-        with outcome.lock:
-            outcome.job_ids.append(answer.json()["id"])
         job_id = answer.json()["id"]
+        with outcome.lock:
+            outcome.job_ids.append(job_id)
         mined = wait_mined(watcher, (buyer.account.address, n), lambda: relay_failure(session, dapp_url, job_id))
         if isinstance(mined, str):
             outcome.fail(mined)
@@ -334,7 +337,7 @@ def run(users: int = 50, per_user: int = 20) -> dict:
         web3 = Web3(Web3.HTTPProvider(node.url, request_kwargs={"timeout": 60}))
         buyers = make_buyers(users + 2)
         warm_relay, warm_direct = buyers.pop(), buyers.pop()  # warm the server and connections up, uncounted
-        fund(web3, stack, buyers + [warm_relay, warm_direct], per_user)
+        fund(web3, stack, buyers + [warm_relay, warm_direct], max(per_user, 2))
         deadline = web3.eth.get_block("latest")["timestamp"] + 24 * 3600
         gas_price = web3.eth.gas_price
         sign_purchases(stack, [warm_relay, warm_direct], 2, deadline, gas_price)
