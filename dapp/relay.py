@@ -96,6 +96,7 @@ CHAIN_READ_TTL = 1.0
 # may have restarted, or a block been skipped), and sent again if the node no longer knows it.
 STALE_AFTER = 5.0
 MAX_LOOK_INTERVAL = 60.0
+IDLE_POLL_INTERVAL = 1.0  # seconds between the receipt thread's looks when nothing waits
 RECEIPT_BLOCKS_PER_BATCH = 100
 SEND_BATCH = 64  # queued jobs sent in one JSON-RPC batch
 REPLACED_AFTER_LOOKS = 3  # stale looks (STALE_AFTER apart) before a used nonce with no receipt is final
@@ -307,6 +308,7 @@ class Relayer:
         self._started = False
         self._threads: list[threading.Thread] = []
         self._stop = threading.Event()
+        self._wake = threading.Event()  # set when a transaction is signed, and to stop
         self._decoder = AbiDecoder(chain)
         self._forwarder: str | None = None
         self._domain: bytes | None = None
@@ -392,6 +394,7 @@ class Relayer:
     def stop(self, timeout: float = 5.0) -> None:
         """Stop submitting and polling, and wait for both threads to end."""
         self._stop.set()
+        self._wake.set()
         for thread in self._threads:
             thread.join(timeout)
 
@@ -605,6 +608,7 @@ class Relayer:
         self._nonce += 1
         with self._lock:
             self._unmined[job.tx_hash] = job
+        self._wake.set()
 
     def _sign_again(self, job: RelayJob, *, requeue: bool = True) -> None:
         """Another transaction of ours holds this job's nonce: forget its transaction (the node
@@ -644,7 +648,9 @@ class Relayer:
                 pass
             except Exception as exc:  # never let one odd answer stop the loop for every job
                 self._log_once(exc)
-            self._stop.wait(self.poll_interval)
+            # Quick looks while transactions wait, one a second when idle; a new one wakes it.
+            self._wake.wait(self.poll_interval if self._unmined else IDLE_POLL_INTERVAL)
+            self._wake.clear()
 
     def _read_new_blocks(self) -> None:
         # The head first, then the jobs: a job signed after this read lands in a later block.

@@ -29,6 +29,7 @@ def relayer() -> Relayer:
         min_balance=app.config["RELAYER_MIN_BALANCE_WEI"],
         rate_limit=app.config["RELAY_RATE_LIMIT"],
         rate_window=app.config["RELAY_RATE_WINDOW"],
+        poll_interval=app.config["RELAY_POLL_INTERVAL"],
     )
     return app.extensions.setdefault("relayer", created)
 
