@@ -18,10 +18,12 @@ back, which can never execute twice.
 Built to keep up with a burst in one process: the digest is hashed from a cached domain
 separator; the nonce read and the simulation go to the node as one JSON-RPC batch over a
 kept-alive connection (dapp.jsonrpc), not through web3's per-call machinery; chain time, the
-relayer's balance and the gas price are reused for CHAIN_READ_TTL seconds; a receipt thread reads
-each new block's receipts once (not every job's receipt on every poll) and decodes events with
-layouts prepared once; a transaction still without a receipt after STALE_AFTER seconds is looked
-up on its own, and sent again, the same bytes, if the node has forgotten it.
+relayer's balance and the gas price are reused for CHAIN_READ_TTL seconds; queued jobs are signed
+and sent to the node together, in one batch; a receipt thread reads each new block's receipts
+once (not every job's receipt on every poll); a job's events are decoded, with layouts prepared
+once, when its status is first asked for; a transaction still without a receipt after
+STALE_AFTER seconds is looked up on its own, and sent again, the same bytes, if the node has
+forgotten it.
 """
 from __future__ import annotations
 
@@ -222,7 +224,8 @@ class RelayJob:
     mined_at: float | None = None
     block: int | None = None
     gas_used: int | None = None
-    events: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] | None = None  # decoded from `logs` when first asked for
+    logs: list[dict[str, Any]] = field(default_factory=list, repr=False)  # the receipt's, as the node sent them
     error: dict[str, Any] | None = None
     done: threading.Event = field(default_factory=threading.Event, repr=False)
 
@@ -237,7 +240,7 @@ class RelayJob:
             "txHash": self.tx_hash,
         }
         if self.state == MINED:
-            body.update(block=self.block, gasUsed=self.gas_used, events=self.events)
+            body.update(block=self.block, gasUsed=self.gas_used, events=self.events or [])
         if self.error:
             body["error"] = self.error
         return body
@@ -370,7 +373,10 @@ class Relayer:
         return job
 
     def describe(self, job: RelayJob) -> dict[str, Any]:
-        """A job's JSON status; while the node is unreachable, an unfinished job says so."""
+        """A job's JSON status; while the node is unreachable, an unfinished job says so. A mined
+        job's events are decoded the first time someone asks, not on the receipt thread."""
+        if job.state == MINED and job.events is None:
+            job.events = self._decoder.events(job.logs)
         body = job.to_json()
         if self._node_down and job.state in (PENDING, SUBMITTED):
             body["delay"] = (
@@ -750,7 +756,7 @@ class Relayer:
             job.block = int(receipt["blockNumber"], 16)
             job.gas_used = int(receipt["gasUsed"], 16)
             if status == 1:
-                self._finish(job, MINED, events=self._decoder.events(receipt["logs"]))
+                self._finish(job, MINED, logs=receipt["logs"])
             else:
                 self._finish(job, FAILED, error=self._failure_reason(job, job.block))
         except Exception as exc:  # an odd receipt still settles its job
@@ -766,13 +772,13 @@ class Relayer:
             pass
         return {"reason": "The forwarded call reverted (ERC2771Forwarder FailedCall)."}
 
-    def _finish(self, job: RelayJob, state: str, *, events=None, error=None) -> None:
+    def _finish(self, job: RelayJob, state: str, *, logs=None, error=None) -> None:
         with self._lock:
             if job.state in (MINED, FAILED):
                 return
             job.state = state
             job.mined_at = time.time()
-            job.events = events or []
+            job.logs = logs or []
             job.error = error
             self._open_nonces[job.request.sender].discard(job.request.nonce)
             self._unmined.pop(job.tx_hash, None)

@@ -13,8 +13,9 @@ listing, paid with an EIP-2612 permit signed beside the ERC-2771 ForwardRequest.
 main real use and its heaviest path: a permit, a token payment and an order written on chain.
 
 Each simulated user behaves like a person at a checkout: it posts a purchase, waits until it is
-mined, then posts the next, so every request takes the relay's full path (nonce, signature, the
-forwarder's checks and a simulation). All users run at once. Signatures are made before the clock
+mined and reads the outcome (GET /api/relay/<id> until it says mined, as the pages do; a direct
+buyer reads its receipt), then posts the next, so every request takes the relay's full path (nonce,
+signature, the forwarder's checks and a simulation). All users run at once. Signatures are made before the clock
 starts: a wallet signs on its user's machine, not on the relay's. Latency runs from the POST (or
 eth_sendRawTransaction) until the purchase's log arrives on a WebSocket subscription to the node;
 throughput is purchases mined per second of the phase.
@@ -49,6 +50,7 @@ from scripts.signing import permit_signature, sign_forward_request
 RELAYED_GAS = 300_000  # the forwarded call's gas limit each ForwardRequest carries
 DIRECT_GAS = 400_000
 CHECK_EVERY = 1.0  # seconds a user waits before asking whether its purchase failed
+REPORT_POLL = 0.05  # seconds between a user's status reads until the relay says mined
 WAIT_TIMEOUT = 120.0  # a purchase not mined this long after it was sent counts as failed
 EXECUTED = "0x" + keccak(text="ExecutedForwardRequest(address,uint256,bool)").hex().removeprefix("0x")
 BUY_WITH_PERMIT = keccak(text="buyWithPermit(uint64,uint32,uint256,uint256,uint8,bytes32,bytes32)")[:4]
@@ -164,7 +166,8 @@ def sign_purchases(stack, buyers: list[Buyer], per_user: int, deadline: int, gas
 class Sample:
     sent: float  # perf_counter()
     accepted: float  # the answer to the POST (relayed) or to eth_sendRawTransaction (direct)
-    mined: float
+    mined: float  # its log arrived from the node
+    reported: float  # the relay's status said mined (relayed), or the receipt was read (direct)
 
     @property
     def latency_ms(self) -> float:
@@ -207,7 +210,25 @@ def relay_user(dapp_url: str, buyer: Buyer, watcher: ChainWatcher, outcome: Outc
         if isinstance(mined, str):
             outcome.fail(mined)
             return
-        outcome.add(Sample(sent, accepted, mined))
+        # As the pages do, the user learns the outcome from the relay: its status, with the events.
+        reported = wait_reported(session, dapp_url, job_id)
+        if isinstance(reported, str):
+            outcome.fail(reported)
+            return
+        outcome.add(Sample(sent, accepted, mined, reported))
+
+
+def wait_reported(session: requests.Session, dapp_url: str, job_id: str) -> float | str:
+    """When GET /api/relay/<id> first says mined (asked at once, then every REPORT_POLL s)."""
+    deadline = time.perf_counter() + WAIT_TIMEOUT
+    while time.perf_counter() < deadline:
+        job = session.get(f"{dapp_url}/api/relay/{job_id}", timeout=30).json()
+        if job.get("state") == "mined":
+            return time.perf_counter()
+        if job.get("state") == "failed":
+            return f"relay job {job_id} mined on chain but reported failed: {job.get('error')}"
+        time.sleep(REPORT_POLL)
+    return f"relay job {job_id} not reported mined in {WAIT_TIMEOUT:g} s"
 
 
 def wait_mined(watcher: ChainWatcher, key: Any, failure) -> float | str:
@@ -248,7 +269,12 @@ def direct_user(node_url: str, buyer: Buyer, watcher: ChainWatcher, outcome: Out
         if isinstance(mined, str):
             outcome.fail(mined)
             return
-        outcome.add(Sample(sent, accepted, mined))
+        # As a wallet does, the user reads the receipt from the node.
+        receipt = rpc(node_url, "eth_getTransactionReceipt", [tx_hash], session=session)
+        if not receipt or int(receipt["status"], 16) != 1:
+            outcome.fail(f"{tx_hash} seen in a block but its receipt says {receipt and receipt['status']}")
+            return
+        outcome.add(Sample(sent, accepted, mined, time.perf_counter()))
 
 
 def run_phase(target, url: str, buyers: list[Buyer], watcher: ChainWatcher, processes: dict[str, list[psutil.Process]]) -> tuple[Outcome, dict]:
@@ -284,6 +310,7 @@ def _busy_fraction(before, after) -> float:
 def summarize(outcome: Outcome, phase: dict, attempted: int) -> dict:
     latencies = sorted(s.latency_ms for s in outcome.samples)
     answers = sorted((s.accepted - s.sent) * 1000 for s in outcome.samples)
+    reported = sorted((s.reported - s.sent) * 1000 for s in outcome.samples)
     span = (max(s.mined for s in outcome.samples) - phase["started"]) if outcome.samples else phase["elapsed"]
     return {
         "mined": len(latencies),
@@ -296,6 +323,8 @@ def summarize(outcome: Outcome, phase: dict, attempted: int) -> dict:
         "mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
         "answer_p50_ms": _percentile(answers, 50),  # until the POST / eth_sendRawTransaction answered
         "answer_p95_ms": _percentile(answers, 95),
+        "reported_p50_ms": _percentile(reported, 50),  # until the relay's status (or the receipt) says so
+        "reported_p95_ms": _percentile(reported, 95),
         "max_ms": round(latencies[-1], 1) if latencies else None,
         "blocks": phase["blocks"],
         "cpu_seconds": {name: round(v, 2) for name, v in phase["cpu_seconds"].items()},
@@ -411,6 +440,8 @@ def print_table(results: dict) -> None:
     print(f"ratio relayed/direct: {results['ratio']}")
     print(f"time to the answer (p50/p95 ms): relayed POST {relayed['answer_p50_ms']}/{relayed['answer_p95_ms']}, "
           f"direct eth_sendRawTransaction {direct['answer_p50_ms']}/{direct['answer_p95_ms']}")
+    print(f"time until the user reads it mined (p50/p95 ms): relay status {relayed['reported_p50_ms']}/"
+          f"{relayed['reported_p95_ms']}, receipt from the node {direct['reported_p50_ms']}/{direct['reported_p95_ms']}")
     print(f"blocks mined: relayed phase {relayed['blocks']}, direct phase {direct['blocks']}")
     print(f"relay's own status of its jobs: {relayed['relay_reported_states']}")
     print(f"CPU seconds, relayed phase: {relayed['cpu_seconds']} ({relayed['dapp_cpu_ms_per_request']} ms of dApp CPU a request)")
