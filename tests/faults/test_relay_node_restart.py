@@ -149,7 +149,7 @@ def test_nothing_is_lost(outage):
     print(f"\nrelay node restart: tried {TOTAL} requests ({len(answers)} posts), "
           f"{outage['in_pool']} transactions in the node's pool when it stopped "
           f"({outage['stats']['resent']} sent again after the restart), "
-          f"503 while down (then sent again) {len(refused)}, mined {len(mined)}, "
+          f"refused correctly {len(refused)} (503 while the node was down, then sent again), mined {len(mined)}, "
           f"executed twice {twice}, lost {lost}")
     assert lost == 0
     assert twice == 0
