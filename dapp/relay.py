@@ -95,13 +95,14 @@ PENDING, SUBMITTED, MINED, FAILED = "pending", "submitted", "mined", "failed"
 # each is read once per this many seconds, not once per request.
 CHAIN_READ_TTL = 1.0
 # A sent transaction without a receipt after this many seconds is looked up on its own (the node
-# may have restarted, or a block been skipped), and sent again if the node no longer knows it.
+# may have restarted, or a block been skipped), and sent again if the node no longer knows it;
+# then again after twice as long, and so on, up to once a minute.
 STALE_AFTER = 5.0
 MAX_LOOK_INTERVAL = 60.0
 IDLE_POLL_INTERVAL = 1.0  # seconds between the receipt thread's looks when nothing waits
 RECEIPT_BLOCKS_PER_BATCH = 100
 SEND_BATCH = 64  # queued jobs sent in one JSON-RPC batch
-REPLACED_AFTER_LOOKS = 3  # stale looks (STALE_AFTER apart) before a used nonce with no receipt is final
+REPLACED_AFTER_LOOKS = 3  # looks that find its nonce used but no receipt before a job is called replaced
 
 # The forwarder's ABI, fixed by OpenZeppelin's ERC2771Forwarder: encoded without web3 per call.
 REQUEST_DATA = "(address,address,uint256,uint256,uint48,bytes,bytes)"
