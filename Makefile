@@ -25,7 +25,7 @@ STAMP_BROWSER := $(VENV)/.installed-browser
 export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
 export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup compile test test-anvil test-ganache test-ipfs test-browser audit vendor run bench-gas bench-ipfs console clean
+.PHONY: setup compile test test-anvil test-ganache test-ipfs test-browser test-faults audit vendor run bench-gas bench-ipfs bench-relay console clean
 
 setup: $(STAMP_PY) $(STAMP_NPM) $(SOLC) $(TOOLS) $(VENDOR)
 
@@ -97,11 +97,11 @@ $(STAMP_BROWSER): requirements-browser.txt $(STAMP_PY)
 compile: setup
 	brownie compile
 
-test: compile audit test-anvil test-ganache test-ipfs test-browser
+test: compile audit test-anvil test-ganache test-ipfs test-browser test-faults
 
 # The dApp tests also run a real IPFS node, hence its npm packages.
 test-anvil: $(STAMP_IPFS_NPM)
-	brownie test tests --ignore tests/ganache --ignore tests/ipfs --ignore tests/browser
+	brownie test tests --ignore tests/ganache --ignore tests/ipfs --ignore tests/browser --ignore tests/faults
 
 # Real-browser tests of the pages: a chain, the contracts, demo data and the dApp per module,
 # a headless Chromium with an injected test wallet. Screenshots go to reports/screenshots/.
@@ -117,6 +117,11 @@ test-ganache:
 test-ipfs: $(STAMP_PY) $(STAMP_IPFS_NPM)
 	$(VENV)/bin/python -m pytest tests/ipfs
 
+# Fault tests, plain pytest (tests/faults/pytest.ini keeps Brownie out): each module starts its own
+# anvil and the dApp under gunicorn on free ports, then breaks something on purpose.
+test-faults: compile
+	$(VENV)/bin/python -m pytest tests/faults
+
 # Slither over contracts/: fails on any high, medium or low finding not triaged in contracts/SLITHER.md.
 audit: $(STAMP_TOOLS) $(STAMP_NPM) $(SOLC)
 	$(VENV_TOOLS)/bin/python -m scripts.audit
@@ -129,6 +134,9 @@ bench-gas: compile
 
 bench-ipfs: $(STAMP_PY)
 	$(VENV)/bin/python -m scripts.bench_ipfs
+
+bench-relay: compile
+	$(VENV)/bin/python -m scripts.bench_relay
 
 console: compile
 	brownie console

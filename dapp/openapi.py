@@ -24,7 +24,7 @@ def _json(schema: dict | None = None, description: str = "OK") -> dict:
 def _errors(*codes: int) -> dict:
     names = {400: "Bad request", 401: "Not signed in / bad signature", 403: "Forbidden", 404: "Not found",
              405: "Method not allowed", 409: "Conflict (nonce)", 413: "Too large", 415: "Unsupported type",
-             422: "Would revert / invalid metadata", 429: "Rate limited", 502: "Store error",
+             422: "Would revert / invalid metadata", 429: "Rate limited", 502: "Store or node error",
              503: "Node, relayer or IPFS unavailable"}
     return {str(code): _json(ERROR, names[code]) for code in codes}
 
@@ -94,11 +94,12 @@ def openapi_spec() -> dict[str, Any]:
         "/api/relay": {"post": _op(
             "Relay a signed ERC-2771 ForwardRequest (gasless)",
             {"200": _json(description="the same signed request was submitted before"),
-             "202": _json(description="queued"), **_errors(400, 401, 403, 409, 422, 429, 503)},
+             "202": _json(description="queued"), **_errors(400, 401, 403, 409, 422, 429, 502, 503)},
             body={"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Relay"}}}},
             tag="relay")},
         "/api/relay/{job_id}": {"get": _op(
-            "Status of a relayed request: pending, submitted, mined (with events) or failed (with the error)",
+            "Status of a relayed request: pending, submitted, mined (with events) or failed (with the error); "
+            "a `delay` note while the chain node does not answer",
             {"200": _json(), **_errors(404)}, params=[_path_param("job_id", {"type": "string"})], tag="relay")},
         "/api/admin/relayer": {"get": _op("The relayer's balance and queue (admins)",
                                           {"200": _json(), **_errors(401, 403, 503)}, tag="admin")},
