@@ -20,7 +20,7 @@ from dapp.exceptions import ConfigError, ServiceUnavailable
 
 # Bump when the schema or what a handler writes changes: an index built by an older version is
 # then dropped and rebuilt from the chain on the next sync.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 UINT256_DIGITS = 78
 
 SCHEMA = """
@@ -91,9 +91,27 @@ CREATE TABLE listings (
     created_at INTEGER NOT NULL,
     updated_block INTEGER NOT NULL
 );
-CREATE INDEX listings_by_seller ON listings (seller);
-CREATE INDEX listings_by_asset ON listings (asset);
+-- One index per way the catalog is read, each in the order it is sorted (id, the rowid, is in
+-- every index), so a page is an index range: no sort of the whole table, and deep pages skip
+-- index entries, not rows.
+CREATE INDEX listings_by_created ON listings (created_block, id);
+CREATE INDEX listings_by_seller ON listings (seller, created_block, id);
+CREATE INDEX listings_by_asset ON listings (asset, price_key);
 CREATE INDEX listings_by_price ON listings (price_key);
+
+-- Catalog search: a trigram full-text index of title and description finds a substring (any case)
+-- without reading every listing. Its content is the listings table's; triggers keep it in step.
+CREATE VIRTUAL TABLE listing_text USING fts5(
+    title, description, content = 'listings', content_rowid = 'id', tokenize = 'trigram'
+);
+CREATE TRIGGER listing_text_added AFTER INSERT ON listings BEGIN
+    INSERT INTO listing_text (rowid, title, description) VALUES (new.id, new.title, new.description);
+END;
+CREATE TRIGGER listing_text_changed AFTER UPDATE OF title, description ON listings BEGIN
+    INSERT INTO listing_text (listing_text, rowid, title, description)
+        VALUES ('delete', old.id, old.title, old.description);
+    INSERT INTO listing_text (rowid, title, description) VALUES (new.id, new.title, new.description);
+END;
 
 CREATE TABLE listing_tokens (        -- a traced listing's token pool, as the contract's array
     listing_id INTEGER NOT NULL,
@@ -252,9 +270,11 @@ def reset(db: sqlite3.Connection) -> None:
     """Drop every table and create the current schema, empty, in one transaction."""
     db.execute("BEGIN IMMEDIATE")
     try:
-        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        # Full-text tables first: dropping one drops its own shadow tables, which are listed too.
+        tables = [r[0] for r in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY sql LIKE 'CREATE VIRTUAL TABLE%' DESC")]
         for table in tables:
-            db.execute(f'DROP TABLE "{table}"')
+            db.execute(f'DROP TABLE IF EXISTS "{table}"')
         for statement in _statements(SCHEMA):
             db.execute(statement)
         db.execute(SEED)
@@ -273,6 +293,11 @@ def _statements(script: str) -> list[str]:
             statements.append(pending)
             pending = ""
     return statements
+
+
+def search_phrase(text: str) -> str:
+    """An FTS5 query matching `text` as a substring, through the trigram index (quotes doubled)."""
+    return '"' + text.replace('"', '""') + '"'
 
 
 def table_names(db: sqlite3.Connection) -> list[str]:
