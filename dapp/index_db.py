@@ -10,7 +10,9 @@ filters and sorting compare them as numbers. `bigsum` adds such strings exactly 
 """
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
 from pathlib import Path
 from urllib.parse import quote
 
@@ -329,17 +331,40 @@ def _register_functions(db: sqlite3.Connection) -> None:
 # ---------------------------------------------------------------- per request
 
 
+_readers = threading.local()
+
+
 def get_index() -> sqlite3.Connection:
-    """This request's read-only connection to the index, opened on first use."""
+    """This request's read-only connection to the index.
+
+    Each server thread keeps one open from request to request: opening a connection costs more
+    than most catalog queries. Every statement still reads the latest committed batch (WAL), and
+    a file replaced since (a new inode) or another INDEX_DATABASE gets a new connection.
+    """
     if "index_db" not in g:
-        g.index_db = connect_readonly(current_app.config["INDEX_DATABASE"])
+        g.index_db = _thread_reader(current_app.config["INDEX_DATABASE"])
     return g.index_db
 
 
+def _thread_reader(url: str) -> sqlite3.Connection:
+    path = database_path(url)
+    try:
+        identity = (str(path), os.stat(path).st_ino)
+    except FileNotFoundError:
+        identity = None  # connect_readonly says what to do
+    cached = getattr(_readers, "reader", None)
+    if cached is not None and cached[0] == identity:
+        return cached[1]
+    _readers.reader = None
+    if cached is not None:
+        cached[1].close()
+    db = connect_readonly(url)
+    _readers.reader = (identity, db)
+    return db
+
+
 def close_index(exc: BaseException | None = None) -> None:
-    db = g.pop("index_db", None)
-    if db is not None:
-        db.close()
+    g.pop("index_db", None)  # the thread keeps it for its next request
 
 
 def init_app(app: Flask) -> None:

@@ -182,7 +182,7 @@ class Indexer:
         if self.metadata_loader is None:
             return 0
         with self._lock:
-            started, after, loaded = time.monotonic(), 0, 0
+            started, after, tried, loaded = time.monotonic(), 0, 0, 0
             self.metadata_backlog = False
             while True:
                 page = self.db.execute(
@@ -193,10 +193,11 @@ class Indexer:
                     return loaded
                 outcomes = []
                 for row in page:
-                    if time.monotonic() - started > budget:
+                    if tried and time.monotonic() - started > budget:  # one at least, so each call progresses
                         self.metadata_backlog = True
                         break
                     outcomes.append(self._fetch_metadata(row))
+                    tried += 1
                 self.db.execute("BEGIN IMMEDIATE")  # one transaction a page: a commit per listing costs more
                 try:
                     for sql, params, _status in outcomes:

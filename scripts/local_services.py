@@ -3,7 +3,7 @@ node (js-ipfs) and the dApp served by gunicorn as `make run` serves it.
 
     with anvil(workdir) as rpc_url: ...
     with IpfsNode(home) as node: node.api; node.kill(); node.start()
-    with dapp_server(workdir, env) as base_url: ...
+    with dapp_server(workdir, env) as server: server.url
     attach_brownie(rpc_url)      # Brownie's project and accounts on a chain started here
 
 Each starts a process, waits until it answers, and stops it on the way out (SIGTERM, then SIGKILL),
@@ -22,6 +22,7 @@ import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
@@ -232,10 +233,35 @@ def dapp_answers(base_url: str) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class Served:
+    url: str  # base URL, e.g. http://127.0.0.1:5000
+    pid: int  # gunicorn's master process; its worker is a child
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server's processes (master and worker) have used so far."""
+        return sum(_cpu_seconds(pid) for pid in (self.pid, *_children(self.pid)))
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 @contextmanager
-def dapp_server(workdir: Path, env: Mapping[str, str], *, port: int | None = None) -> Iterator[str]:
+def dapp_server(workdir: Path, env: Mapping[str, str], *, port: int | None = None) -> Iterator[Served]:
     """The dApp under gunicorn as tools/run-local.sh serves it, configured by `env` (the settings of
-    .env.example); yields its base URL."""
+    .env.example); yields its URL and process id."""
     port = port or free_port()
     base_url = f"http://127.0.0.1:{port}"
     server = Service("the dApp (gunicorn)", [
@@ -245,7 +271,7 @@ def dapp_server(workdir: Path, env: Mapping[str, str], *, port: int | None = Non
     server.start()
     try:
         server.wait_until(lambda: dapp_answers(base_url))
-        yield base_url
+        yield Served(base_url, server.process.pid)
     finally:
         server.stop()
 
