@@ -25,7 +25,7 @@ STAMP_BROWSER := $(VENV)/.installed-browser
 export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
 export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup compile test test-anvil test-ganache test-ipfs test-browser audit vendor run bench-gas bench-ipfs console clean
+.PHONY: setup compile test test-anvil test-ganache test-ipfs test-browser audit vendor run bench bench-gas bench-ipfs console clean
 
 setup: $(STAMP_PY) $(STAMP_NPM) $(SOLC) $(TOOLS) $(VENDOR)
 
@@ -123,6 +123,12 @@ audit: $(STAMP_TOOLS) $(STAMP_NPM) $(SOLC)
 
 run: compile
 	CHAIN=$(CHAIN) RPC_PORT=$(RPC_PORT) tools/run-local.sh
+
+# Every benchmark, each on a fresh local chain: reports/bench.json, reports/bench.md and plots
+# (docs/benchmarks.md). PART=gas,relay,catalog,ipfs runs some of them; SMOKE=1 a small run of
+# each, written to .bench/smoke/.
+bench: compile $(STAMP_BENCH) $(STAMP_IPFS_NPM)
+	$(VENV)/bin/python -m scripts.bench $(if $(PART),--part $(PART)) $(if $(SMOKE),--smoke)
 
 bench-gas: compile
 	brownie run scripts/bench_gas.py

@@ -28,10 +28,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import requests
 from web3 import Web3
 
 from dapp.ipfs import EmbeddedStore
+from scripts.bulk_send import Node, failed_transactions, send_in_blocks
 from scripts.local_services import ROOT, Served, anvil, attach_brownie, dapp_server
 
 ETH = "0x0000000000000000000000000000000000000000"
@@ -40,10 +40,10 @@ P95_TARGET_MS = 50.0
 SELLERS = tuple(range(8, 16))  # test accounts that list (anvil is started with 16)
 BUYERS = (5, 6)
 ACCOUNTS = 16
-RPC_BATCH = 250
 # Ten marketplace transactions a block, a busy chain. (One a block would take minutes: anvil's cost
 # per mined block grows with the chain, about 1 ms more every 300 blocks on this machine.)
 PER_BLOCK = 10
+CATCH_UP_BATCH_BLOCKS = 200
 LIST_GAS = 250_000
 ORDER_GAS = 300_000
 CATCH_UP_TIMEOUT = 1800.0
@@ -92,6 +92,9 @@ def run(listings: int = 10_000, *, orders: int | None = None, per_block: int = P
             "IPFS_BACKEND": "embedded",
             "IPFS_STORE_PATH": str(workdir / "ipfs"),
             "INDEX_AUTOSTART": "true",
+            # Batches of about 2,000 events, as the default 2,000 blocks hold on a sparser chain; and
+            # the catch-up is seen batch by batch.
+            "INDEX_BATCH_BLOCKS": str(CATCH_UP_BATCH_BLOCKS),
             "SECRET_KEY": "benchmark",
         }
         # Watched from before the server starts: its indexer begins while gunicorn loads the app.
@@ -226,59 +229,6 @@ def seed(rpc_url: str, deployment: dict[str, Any], store: EmbeddedStore, listing
         "assets": {symbol: address for symbol, (address, _) in assets.items()},
         "sellers": sellers,
     }
-
-
-class Node:
-    """JSON-RPC to the chain over one keep-alive connection, with batches."""
-
-    def __init__(self, rpc_url: str):
-        self.url, self.session = rpc_url, requests.Session()
-
-    def call(self, method: str, *params: Any) -> Any:
-        return self.batch([(method, list(params))])[0]
-
-    def batch(self, requests_: list[tuple[str, list]]) -> list[Any]:
-        body = [{"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(requests_)]
-        answers = sorted(self.session.post(self.url, json=body, timeout=300).json(), key=lambda a: a["id"])
-        for answer in answers:
-            if "error" in answer:
-                raise RuntimeError(f"{body[answer['id']]['method']} refused: {answer['error']}")
-        return [answer["result"] for answer in answers]
-
-
-def send_in_blocks(node: Node, to: str, calls: list[tuple[str, str, int, int]], per_block: int) -> list[str]:
-    """Send (from, data, value, gas) calls with eth_sendTransaction (the chain's unlocked accounts sign),
-    `per_block` at a time in one JSON-RPC batch, each group mined as one block (automine is off
-    meanwhile, so every block holds exactly its group). Returns the transaction hashes."""
-    senders = sorted({sender for sender, *_ in calls})
-    nonces = dict(zip(senders, (int(n, 16) for n in node.batch(
-        [("eth_getTransactionCount", [sender, "pending"]) for sender in senders]))))
-    hashes = []
-    node.call("evm_setAutomine", False)
-    try:
-        for start in range(0, len(calls), per_block):
-            group = []
-            for sender, data, value, gas in calls[start:start + per_block]:
-                group.append(("eth_sendTransaction", [{"from": sender, "to": to, "data": data, "value": hex(value),
-                                                       "gas": hex(gas), "nonce": hex(nonces[sender])}]))
-                nonces[sender] += 1
-            hashes += node.batch(group)
-            node.call("evm_mine")
-    finally:
-        node.call("evm_setAutomine", True)
-    pool = node.call("txpool_status")
-    if int(pool["pending"], 16) or int(pool["queued"], 16):
-        raise RuntimeError(f"transactions left unmined: {pool}")
-    return hashes
-
-
-def failed_transactions(node: Node, hashes: list[str]) -> int:
-    """How many of the transactions reverted (their receipts fetched in batches too)."""
-    failed = 0
-    for start in range(0, len(hashes), RPC_BATCH):
-        receipts = node.batch([("eth_getTransactionReceipt", [h]) for h in hashes[start:start + RPC_BATCH]])
-        failed += sum(receipt is None or receipt["status"] != "0x1" for receipt in receipts)
-    return failed
 
 
 # ---------------------------------------------------------------- catch-up
