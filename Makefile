@@ -99,8 +99,9 @@ compile: setup
 
 test: compile audit test-anvil test-ganache test-ipfs test-browser
 
-# The dApp tests also run a real IPFS node, hence its npm packages.
-test-anvil: $(STAMP_IPFS_NPM)
+# The dApp tests also run a real IPFS node, hence its npm packages; tests/faults fuzzes the API with
+# Schemathesis from .venv-tools.
+test-anvil: $(STAMP_IPFS_NPM) $(STAMP_TOOLS)
 	brownie test tests --ignore tests/ganache --ignore tests/ipfs --ignore tests/browser
 
 # Real-browser tests of the pages: a chain, the contracts, demo data and the dApp per module,
