@@ -33,7 +33,7 @@ CREATE TABLE sync_state (
     start_block INTEGER NOT NULL,
     last_block INTEGER NOT NULL,     -- every event up to and including this block is applied
     last_block_hash TEXT,
-    updated_at REAL NOT NULL
+    updated_at REAL NOT NULL         -- the indexer's last write: with last_block, the index's version
 );
 
 CREATE TABLE market (                -- the Marketplace's own settings

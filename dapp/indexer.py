@@ -202,6 +202,8 @@ class Indexer:
                 try:
                     for sql, params, _status in outcomes:
                         self.db.execute(sql, params)
+                    # every write moves the index's version on (dapp/api/index_cache.py)
+                    self.db.execute("UPDATE sync_state SET updated_at = ?", (time.time(),))
                     self.db.execute("COMMIT")
                 except BaseException:
                     self.db.execute("ROLLBACK")

@@ -12,6 +12,7 @@ from typing import Any
 from flask import jsonify, request
 
 from dapp.api import api
+from dapp.api.index_cache import kept_until_the_index_changes
 from dapp.api.params import (
     MAX_SQLITE_INTEGER,
     MAX_UINT64,
@@ -38,6 +39,7 @@ TRIGRAM = 3
 
 
 @api.get("/listings")
+@kept_until_the_index_changes
 def list_listings():
     query = Query(request.args, ("seller", "asset", "min_price", "max_price", "in_stock", "paused", "q", "sort",
                                  *PAGE_PARAMS))

@@ -166,6 +166,20 @@ def test_search_follows_a_listings_new_metadata(history, app, market, eth_listin
     assert (listing_ids(client, "?q=coffee"), listing_ids(client, "?q=teapot")) == ([], [eth_listing])
 
 
+def test_a_catalog_page_kept_in_memory_gives_way_to_metadata_loaded_later(history, app, eth_listing):
+    def ipfs_down(cid):
+        raise TimeoutError("IPFS timeout")
+
+    indexer = app.extensions["indexer"]
+    indexer.metadata_loader = ipfs_down
+    indexer.sync()
+    client = app.test_client()
+    assert listing_ids(client, "?q=coffee") == [] and listing_ids(client, "?q=coffee") == []  # the second from memory
+    indexer.metadata_loader = DOCUMENTS.get
+    indexer.sync()  # no new block: only the metadata changes
+    assert listing_ids(client, "?q=coffee") == [eth_listing]
+
+
 # ---------------------------------------------------------------- GET /api/listings/<id>
 
 
