@@ -35,7 +35,7 @@ def draw_plots(report: dict[str, Any], out: Path) -> set[str]:
     if relay.get("latency_series"):
         series = relay["latency_series"]
         figure, axes = pyplot.subplots(figsize=(8, 4))
-        axes.plot([s for s, _ in series], [ms for _, ms in series], ".", markersize=2, alpha=0.5, label="request")
+        axes.plot([s for s, _ in series], [ms for _, ms in series], ".", markersize=3, alpha=0.6, label="request")
         for name, style in (("p50_ms", "--"), ("p95_ms", ":")):
             if relay["relayed"].get(name) is not None:
                 axes.axhline(relay["relayed"][name], linestyle=style, color="black",
