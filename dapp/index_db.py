@@ -1,8 +1,9 @@
 """The event index's SQLite database: where it lives, its schema, and per-request read access.
 
-The indexer (dapp/indexer.py) is the only writer; the API opens a read-only connection per
-request on `flask.g` and closes it on teardown, as in Flask's tutorial (flaskr/db.py). The file
-runs in WAL mode, so readers never block the indexer and always see whole committed batches.
+The indexer (dapp/indexer.py) is the only writer; the API reads through a read-only connection
+on `flask.g`, as in Flask's tutorial (flaskr/db.py), which each server thread keeps open from one
+request to the next. The file runs in WAL mode, so readers never block the indexer and always see
+whole committed batches.
 
 Numbers that can exceed SQLite's 64-bit integers (uint256 amounts, prices and order ids) are
 stored as decimal strings; prices also as `price_key`, zero-padded to 78 digits, so that range
