@@ -59,7 +59,7 @@ def draw_plots(report: dict[str, Any], out: Path) -> set[str]:
         metadata_axes.plot(seconds, [m for _, _, m in series], color="tab:orange", drawstyle="steps-post",
                            label="listing metadata loaded")
         metadata_axes.set_ylabel("listing metadata loaded")
-        figure.legend(loc="lower right", bbox_to_anchor=(0.88, 0.15))
+        figure.legend(loc="upper left", bbox_to_anchor=(0.1, 0.86))
         _save(figure, out / CATCH_UP_PLOT)
         drawn.add(CATCH_UP_PLOT)
     return drawn
