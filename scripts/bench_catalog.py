@@ -46,7 +46,7 @@ PER_BLOCK = 10
 CATCH_UP_BATCH_BLOCKS = 200
 LIST_GAS = 250_000
 ORDER_GAS = 300_000
-CATCH_UP_TIMEOUT = 1800.0
+CATCH_UP_TIMEOUT = 600.0
 SEED = 20261204
 
 ADJECTIVES = ("Hand-roasted", "Organic", "Vintage", "Handmade", "Recycled", "Artisan", "Wild", "Heritage",
@@ -98,13 +98,17 @@ def run(listings: int = 10_000, *, orders: int | None = None, per_block: int = P
             "SECRET_KEY": "benchmark",
         }
         # Watched from before the server starts: its indexer begins while gunicorn loads the app.
+        given_up = threading.Event()  # set if the server fails: the watcher stops too
         with ThreadPoolExecutor(1) as watcher:
             catching_up = watcher.submit(follow_catch_up, workdir / "index.sqlite3", seeding["head"],
-                                         seeding["events"], listings)
-            with dapp_server(workdir, env) as server:
-                catch_up = catching_up.result()
-                latency = load(server, clients, requests_per_client, listings, seeding["assets"],
-                               seeding["sellers"])
+                                         seeding["events"], listings, given_up)
+            try:
+                with dapp_server(workdir, env) as server:
+                    catch_up = catching_up.result()
+                    latency = load(server, clients, requests_per_client, listings, seeding["assets"],
+                                   seeding["sellers"])
+            finally:
+                given_up.set()
     return {
         "listings": listings,
         "orders": orders,
@@ -234,14 +238,15 @@ def seed(rpc_url: str, deployment: dict[str, Any], store: EmbeddedStore, listing
 # ---------------------------------------------------------------- catch-up
 
 
-def follow_catch_up(database: Path, head: int, events: int, listings: int, interval: float = 0.05) -> dict[str, Any]:
+def follow_catch_up(database: Path, head: int, events: int, listings: int, given_up: threading.Event,
+                    interval: float = 0.05) -> dict[str, Any]:
     """Poll the index file while the dApp's indexer catches up: blocks indexed and metadata loaded
     against time, from the moment the indexer wrote its first row."""
     started = time.monotonic()
     series: list[list[float]] = []
     first = blocks_done = metadata_done = None
     start_block = None
-    while time.monotonic() - started < CATCH_UP_TIMEOUT:
+    while time.monotonic() - started < CATCH_UP_TIMEOUT and not given_up.is_set():
         state = _index_state(database)
         now = time.monotonic()
         if state is not None:
