@@ -25,7 +25,7 @@ STAMP_BROWSER := $(VENV)/.installed-browser
 export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
 export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup compile test test-anvil test-ganache test-ipfs test-browser test-faults audit vendor run bench-gas bench-ipfs bench-relay console clean
+.PHONY: setup compile test test-anvil test-ganache test-ipfs test-browser test-faults audit vendor run bench bench-gas bench-ipfs bench-relay console clean
 
 setup: $(STAMP_PY) $(STAMP_NPM) $(SOLC) $(TOOLS) $(VENDOR)
 
@@ -119,7 +119,7 @@ test-ipfs: $(STAMP_PY) $(STAMP_IPFS_NPM)
 
 # Fault tests, plain pytest (tests/faults/pytest.ini keeps Brownie out): each module starts its own
 # anvil and the dApp under gunicorn on free ports, then breaks something on purpose.
-test-faults: compile
+test-faults: compile $(STAMP_IPFS_NPM) $(STAMP_TOOLS)
 	$(VENV)/bin/python -m pytest tests/faults
 
 # Slither over contracts/: fails on any high, medium or low finding not triaged in contracts/SLITHER.md.
@@ -128,6 +128,12 @@ audit: $(STAMP_TOOLS) $(STAMP_NPM) $(SOLC)
 
 run: compile
 	CHAIN=$(CHAIN) RPC_PORT=$(RPC_PORT) tools/run-local.sh
+
+# Every benchmark, each on a fresh local chain: reports/bench.json, reports/bench.md and plots
+# (docs/benchmarks.md). PART=gas,relay,catalog,ipfs runs some of them; SMOKE=1 a small run of
+# each, written to .bench/smoke/.
+bench: compile $(STAMP_BENCH) $(STAMP_IPFS_NPM)
+	$(VENV)/bin/python -m scripts.bench $(if $(PART),--part $(PART)) $(if $(SMOKE),--smoke)
 
 bench-gas: compile
 	brownie run scripts/bench_gas.py

@@ -51,6 +51,8 @@ ORDER_STATES = (
     "None", "Paid", "Shipped", "Disputed", "Completed", "Cancelled", "Rejected", "Reclaimed", "Settled", "Resolved",
 )
 METADATA_MAX_ATTEMPTS = 5
+METADATA_PAGE = 200
+METADATA_BUDGET = 2.0  # seconds of metadata loading per sync, so that new blocks are not held up long
 
 
 class IndexInconsistent(ChainMartError):
@@ -121,6 +123,7 @@ class Indexer:
         self._events: dict[tuple[str, bytes], _EventDecoder] | None = None
         self._timestamps: dict[int, int] = {}
         self._log_window = batch_blocks  # narrows if the node refuses wide eth_getLogs ranges
+        self.metadata_backlog = False  # the last sync left listings' metadata to load
 
     @classmethod
     def from_config(cls, chain: Chain, config: Mapping[str, Any], **kwargs) -> "Indexer":
@@ -173,38 +176,63 @@ class Indexer:
             row = self.db.execute("SELECT last_block FROM sync_state").fetchone()
         return None if row is None else row[0]
 
-    def load_metadata(self, limit: int = 50) -> int:
-        """Fill title and description of listings whose metadata is not loaded yet; returns how many."""
+    def load_metadata(self, *, budget: float = METADATA_BUDGET) -> int:
+        """Fill title and description of listings whose metadata is not loaded yet, each tried once per
+        call, for up to `budget` seconds (new blocks wait meanwhile); returns how many loaded.
+        `metadata_backlog` tells whether some were left for the next call."""
         if self.metadata_loader is None:
             return 0
         with self._lock:
-            pending = self.db.execute(
-                "SELECT id, metadata_cid, metadata_attempts FROM listings WHERE metadata_status = 'pending' "
-                "ORDER BY id LIMIT ?", (limit,),
-            ).fetchall()
-            loaded = 0
-            for row in pending:
+            started, after, tried, loaded = time.monotonic(), 0, 0, 0
+            self.metadata_backlog = False
+            while True:
+                page = self.db.execute(
+                    "SELECT id, metadata_cid, metadata_attempts FROM listings WHERE metadata_status = 'pending' "
+                    "AND id > ? ORDER BY id LIMIT ?", (after, METADATA_PAGE),
+                ).fetchall()
+                if not page:
+                    return loaded
+                outcomes = []
+                for row in page:
+                    if tried and time.monotonic() - started > budget:  # one at least, so each call progresses
+                        self.metadata_backlog = True
+                        break
+                    outcomes.append(self._fetch_metadata(row))
+                    tried += 1
+                self.db.execute("BEGIN IMMEDIATE")  # one transaction a page: a commit per listing costs more
                 try:
-                    document = self.metadata_loader(row["metadata_cid"])
-                except Exception as exc:
-                    log.warning("Metadata %s of listing %s: %s", row["metadata_cid"], row["id"], exc)
-                    attempts = row["metadata_attempts"] + 1
-                    status = "unavailable" if attempts >= METADATA_MAX_ATTEMPTS else "pending"
-                    self._write("UPDATE listings SET metadata_attempts = ?, metadata_status = ? WHERE id = ?",
-                                (attempts, status, row["id"]))
-                    continue
-                title, description = _metadata_text(document)
-                status = "loaded" if document is not None else "unavailable"
-                self._write(
-                    "UPDATE listings SET title = ?, description = ?, category = ?, metadata_status = ? "
-                    "WHERE id = ? AND metadata_cid = ?",
-                    (title, description, _metadata_category(document), status, row["id"], row["metadata_cid"]),
-                )
-                loaded += document is not None
-            return loaded
+                    for sql, params, _status in outcomes:
+                        self.db.execute(sql, params)
+                    # every write moves the index's version on (dapp/api/index_cache.py)
+                    self.db.execute("UPDATE sync_state SET updated_at = ?", (time.time(),))
+                    self.db.execute("COMMIT")
+                except BaseException:
+                    self.db.execute("ROLLBACK")
+                    raise
+                loaded += sum(status == "loaded" for _sql, _params, status in outcomes)
+                if self.metadata_backlog:
+                    return loaded
+                after = page[-1]["id"]
+
+    def _fetch_metadata(self, row: sqlite3.Row) -> tuple[str, tuple, str]:
+        """Load one listing's metadata document: the UPDATE that records the outcome, and its status."""
+        try:
+            document = self.metadata_loader(row["metadata_cid"])
+        except Exception as exc:
+            log.warning("Metadata %s of listing %s: %s", row["metadata_cid"], row["id"], exc)
+            attempts = row["metadata_attempts"] + 1
+            status = "unavailable" if attempts >= METADATA_MAX_ATTEMPTS else "pending"
+            return ("UPDATE listings SET metadata_attempts = ?, metadata_status = ? WHERE id = ?",
+                    (attempts, status, row["id"]), status)
+        title, description = _metadata_text(document)
+        status = "loaded" if document is not None else "unavailable"
+        return ("UPDATE listings SET title = ?, description = ?, category = ?, metadata_status = ? "
+                "WHERE id = ? AND metadata_cid = ?",
+                (title, description, _metadata_category(document), status, row["id"], row["metadata_cid"]), status)
 
     def run_forever(self, stop_event: threading.Event) -> None:
-        """Sync, then poll every INDEX_POLL_INTERVAL seconds, until `stop_event` is set."""
+        """Sync, then poll every INDEX_POLL_INTERVAL seconds (at once while metadata is left to load),
+        until `stop_event` is set."""
         failing = False
         while not stop_event.is_set():
             try:
@@ -214,6 +242,8 @@ class Indexer:
                 if failing:
                     log.info("Indexer: the chain answers again.")
                 failing = False
+                if self.metadata_backlog:
+                    continue
             except ChainUnavailable as exc:
                 if not failing:
                     log.warning("Indexer waiting for the chain: %s", exc)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from dapp.exceptions import ChainMartError
 
@@ -28,7 +28,10 @@ def _http_error(exc: HTTPException):
 def api_routing_error(exc: HTTPException):
     """App-level 404/405: JSON under /api, Flask's default page elsewhere."""
     if request.path.startswith("/api/") or request.path == "/api":
-        return error_response(exc.code, exc.description)
+        response, status = error_response(exc.code, exc.description)
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))  # a 405 must name what is allowed
+        return response, status
     return exc
 
 

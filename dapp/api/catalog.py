@@ -14,6 +14,7 @@ from typing import Any
 from flask import jsonify, request
 
 from dapp.api import api
+from dapp.api.index_cache import kept_until_the_index_changes
 from dapp.api.params import (
     MAX_SQLITE_INTEGER,
     MAX_UINT64,
@@ -25,7 +26,7 @@ from dapp.api.params import (
     where,
 )
 from dapp.exceptions import BadRequest, NotFound
-from dapp.index_db import get_index, price_key
+from dapp.index_db import get_index, price_key, search_phrase
 
 LISTING_SORTS = {
     "newest": "l.created_block DESC, l.id DESC",
@@ -36,9 +37,11 @@ LISTING_SORTS = {
 LISTING_COLUMNS = "l.*, s.status AS seller_status"
 LISTING_FROM = "FROM listings l LEFT JOIN sellers s ON s.address = l.seller"
 LISTING_REVIEWS_SHOWN = 50
+TRIGRAM = 3
 
 
 @api.get("/listings")
+@kept_until_the_index_changes
 def list_listings():
     query = Query(request.args, ("seller", "asset", "category", "min_price", "max_price", "in_stock", "paused", "q",
                                  "sort", *PAGE_PARAMS))
@@ -46,7 +49,6 @@ def list_listings():
     if min_price is not None and max_price is not None and min_price > max_price:
         raise BadRequest(f"'min_price' ({min_price}) is above 'max_price' ({max_price}).")
     in_stock, paused, text = query.boolean("in_stock"), query.boolean("paused"), query.text("q")
-    like = None if text is None else ("%" + _escape_like(text) + "%",) * 2
     sort = query.choice("sort", LISTING_SORTS, "newest")
     page, per_page = query.page()
     where_sql, params = where([
@@ -57,11 +59,22 @@ def list_listings():
         ("l.price_key <= ?", None if max_price is None else price_key(max_price)),
         ("l.stock > 0" if in_stock else "l.stock = 0", None if in_stock is None else ()),
         ("l.paused = ?", None if paused is None else int(paused)),
-        ("(l.title LIKE ? ESCAPE '\\' OR l.description LIKE ? ESCAPE '\\')", like),
+        *_search(text),
     ])
-    rows, paging = paginate(get_index(), LISTING_COLUMNS, LISTING_FROM + where_sql, params, LISTING_SORTS[sort],
-                            page, per_page)
-    return jsonify({"items": [listing_json(row) for row in rows], **paging, "sort": sort})
+    db = get_index()
+    # The page's ids first, from the indexes alone (dapp/index_db.py has one per sort), then its rows.
+    ids, paging = paginate(db, "l.id", "FROM listings l" + where_sql, params, LISTING_SORTS[sort], page, per_page)
+    return jsonify({"items": [listing_json(row) for row in _listings_by_id(db, [r[0] for r in ids])], **paging,
+                    "sort": sort})
+
+
+def _listings_by_id(db: sqlite3.Connection, ids: list[int]) -> list[sqlite3.Row]:
+    """The listings with these ids, in this order."""
+    if not ids:
+        return []
+    found = {row["id"]: row for row in db.execute(
+        f"SELECT {LISTING_COLUMNS} {LISTING_FROM} WHERE l.id IN ({', '.join('?' * len(ids))})", ids)}
+    return [found[i] for i in ids if i in found]
 
 
 @api.get("/listings/<listing_id>")
@@ -235,6 +248,17 @@ def review_json(row: sqlite3.Row) -> dict[str, Any]:
 def rating_json(count: int | None, total: int | None) -> dict[str, Any]:
     count, total = count or 0, total or 0
     return {"count": count, "sum": total, "average": round(total / count, 2) if count else None}
+
+
+def _search(text: str | None) -> list[tuple[str, Any]]:
+    """The condition for `q`: a substring of the title or description, in any case. The trigram
+    index finds strings of 3 characters or more; shorter ones are looked for row by row."""
+    if text is None:
+        return []
+    if len(text) >= TRIGRAM:
+        return [("l.id IN (SELECT rowid FROM listing_text WHERE listing_text MATCH ?)", search_phrase(text))]
+    like = "%" + _escape_like(text) + "%"
+    return [("(l.title LIKE ? ESCAPE '\\' OR l.description LIKE ? ESCAPE '\\')", (like, like))]
 
 
 def _escape_like(text: str) -> str:

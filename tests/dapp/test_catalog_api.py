@@ -116,6 +116,8 @@ def test_listings_are_the_chains_listings_newest_first(client, indexed, market, 
         ("q=coffee", [1]),
         ("q=LINEN", [2]),
         ("q=hand", [3, 1]),  # title of one, description of the other
+        ("q=ASH", [1]),  # inside a word ("Washed"): a substring, in any case
+        ("q=n_c", [2]),  # "linen_cotton": the _ of a longer search is literal too
         ("q=%25", [2]),  # a literal %, not a wildcard
         ("q=_", [2]),  # a literal _, not a wildcard
         ("q=nothing+like+this", []),
@@ -165,6 +167,31 @@ def test_the_api_answers_from_the_index_not_from_the_chain(history, app, market,
     assert get_json(app.test_client(), "/api/listings")["total"] == 3
     app.extensions["indexer"].sync()
     assert get_json(app.test_client(), "/api/listings")["items"][0]["metadataCid"] == "bafkreinotindexedyet"
+
+
+def test_search_follows_a_listings_new_metadata(history, app, market, eth_listing, seller):
+    indexer = app.extensions["indexer"]
+    indexer.metadata_loader = {**DOCUMENTS, "bafkreiteapot": {"name": "Cast-iron teapot"}}.get
+    indexer.sync()
+    client = app.test_client()
+    assert listing_ids(client, "?q=coffee") == [eth_listing]
+    market.setListingMetadata(eth_listing, "bafkreiteapot", {"from": seller})
+    indexer.sync()
+    assert (listing_ids(client, "?q=coffee"), listing_ids(client, "?q=teapot")) == ([], [eth_listing])
+
+
+def test_a_catalog_page_kept_in_memory_gives_way_to_metadata_loaded_later(history, app, eth_listing):
+    def ipfs_down(cid):
+        raise TimeoutError("IPFS timeout")
+
+    indexer = app.extensions["indexer"]
+    indexer.metadata_loader = ipfs_down
+    indexer.sync()
+    client = app.test_client()
+    assert listing_ids(client, "?q=coffee") == [] and listing_ids(client, "?q=coffee") == []  # the second from memory
+    indexer.metadata_loader = DOCUMENTS.get
+    indexer.sync()  # no new block: only the metadata changes
+    assert listing_ids(client, "?q=coffee") == [eth_listing]
 
 
 # ---------------------------------------------------------------- GET /api/listings/<id>

@@ -12,6 +12,7 @@ import pytest
 from brownie import ProvenanceToken, chain, web3
 
 from dapp import index_db
+from dapp import indexer as indexer_module
 from dapp.chain import Chain
 from dapp.indexer import MARKETPLACE_HANDLERS, Indexer
 from tests.conftest import ETH, ETH_PRICE, FACTORY, PASSPORT_CID
@@ -390,6 +391,28 @@ def test_a_failing_metadata_loader_is_retried_then_given_up(history, app, fresh_
         db.close()
     assert statuses == {"unavailable"}
     assert calls.count("bafkreiethlisting") == 5
+
+
+def test_a_metadata_backlog_larger_than_a_page_is_loaded_in_one_sync(history, app, fresh_indexer, monkeypatch):
+    monkeypatch.setattr(indexer_module, "METADATA_PAGE", 1)
+    loaded = fresh_indexer(metadata_loader=lambda cid: {"name": cid})
+    loaded.sync()
+    db = open_index(loaded.database)
+    try:
+        pending = db.execute("SELECT COUNT(*) FROM listings WHERE metadata_status = 'pending'").fetchone()[0]
+        listings = db.execute("SELECT COUNT(*) FROM listings").fetchone()[0]
+    finally:
+        db.close()
+    assert listings > 1 and pending == 0
+    assert loaded.metadata_backlog is False
+
+
+def test_metadata_loading_stops_at_its_time_budget_after_one_document(history, app, fresh_indexer):
+    loaded = fresh_indexer(metadata_loader=None)
+    loaded.sync()  # events only
+    loaded.metadata_loader = lambda cid: {"name": cid}
+    assert loaded.load_metadata(budget=0) == 1
+    assert loaded.metadata_backlog is True
 
 
 # ---------------------------------------------------------------- running it
