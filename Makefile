@@ -117,10 +117,12 @@ test-ganache:
 test-ipfs: $(STAMP_PY) $(STAMP_IPFS_NPM)
 	$(VENV)/bin/python -m pytest tests/ipfs
 
-# Fault tests, plain pytest (tests/faults/pytest.ini keeps Brownie out): each module starts its own
-# anvil and the dApp under gunicorn on free ports, then breaks something on purpose.
+# Fault tests: each breaks a real part on purpose. tests/faults/relay is plain pytest (its pytest.ini
+# keeps Brownie out; each module starts its own anvil and the dApp under gunicorn on free ports); the
+# rest (IPFS node stopped, indexer killed, API fuzzed with Schemathesis) are Brownie tests.
 test-faults: compile $(STAMP_IPFS_NPM) $(STAMP_TOOLS)
-	$(VENV)/bin/python -m pytest tests/faults
+	$(VENV)/bin/python -m pytest tests/faults/relay
+	brownie test tests/faults --ignore tests/faults/relay
 
 # Slither over contracts/: fails on any high, medium or low finding not triaged in contracts/SLITHER.md.
 audit: $(STAMP_TOOLS) $(STAMP_NPM) $(SOLC)

@@ -16,7 +16,7 @@ from collections import Counter
 import pytest
 import requests
 
-from tests.faults.relay_stack import concurrently, served_relay, signers
+from tests.faults.relay.relay_stack import concurrently, served_relay, signers
 
 SINGLES, PAIRS, DUPLICATES, VETERANS, EACH_BAD_KIND = 400, 50, 100, 50, 60
 

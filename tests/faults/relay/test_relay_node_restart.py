@@ -18,7 +18,7 @@ from collections import Counter
 import pytest
 import requests
 
-from tests.faults.relay_stack import served_relay, signers
+from tests.faults.relay.relay_stack import served_relay, signers
 
 SIGNERS, EACH, STOP_AFTER, OUTAGE = 40, 6, 60, 3.0
 TOTAL = (SIGNERS + 1) * EACH  # and one signer who starts during the outage
