@@ -25,7 +25,7 @@ STAMP_BROWSER := $(VENV)/.installed-browser
 export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
 export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup compile test test-anvil test-ganache test-ipfs test-browser audit fuzz vendor run bench-gas bench-ipfs console clean
+.PHONY: setup compile test test-anvil test-ganache test-ipfs test-browser test-faults audit fuzz vendor run bench bench-gas bench-ipfs bench-relay console clean
 
 setup: $(STAMP_PY) $(STAMP_NPM) $(SOLC) $(TOOLS) $(VENDOR)
 
@@ -97,11 +97,11 @@ $(STAMP_BROWSER): requirements-browser.txt $(STAMP_PY)
 compile: setup
 	brownie compile
 
-test: compile audit test-anvil test-ganache test-ipfs test-browser
+test: compile audit test-anvil test-ganache test-ipfs test-browser test-faults
 
 # The dApp tests also run a real IPFS node, hence its npm packages.
 test-anvil: $(STAMP_IPFS_NPM)
-	brownie test tests --ignore tests/ganache --ignore tests/ipfs --ignore tests/browser
+	brownie test tests --ignore tests/ganache --ignore tests/ipfs --ignore tests/browser --ignore tests/faults
 
 # Real-browser tests of the pages: a chain, the contracts, demo data and the dApp per module,
 # a headless Chromium with an injected test wallet. Screenshots go to reports/screenshots/.
@@ -117,6 +117,13 @@ test-ganache:
 test-ipfs: $(STAMP_PY) $(STAMP_IPFS_NPM)
 	$(VENV)/bin/python -m pytest tests/ipfs
 
+# Fault tests: each breaks a real part on purpose. tests/faults/relay is plain pytest (its pytest.ini
+# keeps Brownie out; each module starts its own anvil and the dApp under gunicorn on free ports); the
+# rest (IPFS node stopped, indexer killed, API fuzzed with Schemathesis) are Brownie tests.
+test-faults: compile $(STAMP_IPFS_NPM) $(STAMP_TOOLS)
+	$(VENV)/bin/python -m pytest tests/faults/relay
+	brownie test tests/faults --ignore tests/faults/relay
+
 # The stateful fuzzer of tests/fuzz with its long profile (make test runs its CI profile); prints
 # the steps, transactions and reverts it checked. See docs/fuzzing.md.
 fuzz: compile
@@ -129,11 +136,20 @@ audit: $(STAMP_TOOLS) $(STAMP_NPM) $(SOLC)
 run: compile
 	CHAIN=$(CHAIN) RPC_PORT=$(RPC_PORT) tools/run-local.sh
 
+# Every benchmark, each on a fresh local chain: reports/bench.json, reports/bench.md and plots
+# (docs/benchmarks.md). PART=gas,relay,catalog,ipfs runs some of them; SMOKE=1 a small run of
+# each, written to .bench/smoke/.
+bench: compile $(STAMP_BENCH) $(STAMP_IPFS_NPM)
+	$(VENV)/bin/python -m scripts.bench $(if $(PART),--part $(PART)) $(if $(SMOKE),--smoke)
+
 bench-gas: compile
 	brownie run scripts/bench_gas.py
 
 bench-ipfs: $(STAMP_PY)
 	$(VENV)/bin/python -m scripts.bench_ipfs
+
+bench-relay: compile
+	$(VENV)/bin/python -m scripts.bench_relay
 
 console: compile
 	brownie console

@@ -93,10 +93,7 @@ contract ProvenanceToken is IProvenanceToken, ProvenanceTrail, ERC721, AccessCon
         returns (uint32 index)
     {
         if (step == uint8(Step.Commissioning) || step == uint8(Step.Recalled)) revert ProvenanceReservedStep(step);
-        Trail memory trail = _loadTrail(tokenId);
-        address actor = _msgSender();
-        _requireAppender(tokenId, actor);
-        return _record(tokenId, trail, step, actor, location, evidenceCid, NO_CORRECTION);
+        return _appendFromCalldata(tokenId, NO_CORRECTION, step, _msgSender(), location, evidenceCid);
     }
 
     /// @inheritdoc IProvenanceToken
@@ -108,11 +105,8 @@ contract ProvenanceToken is IProvenanceToken, ProvenanceTrail, ERC721, AccessCon
         string calldata evidenceCid
     ) external returns (uint32 index) {
         if (step == uint8(Step.Recalled)) revert ProvenanceReservedStep(step);
-        Trail memory trail = _loadTrail(tokenId);
-        address actor = _msgSender();
-        _requireAppender(tokenId, actor);
-        if (corrects == NO_CORRECTION) revert ProvenanceInvalidCorrection(tokenId, corrects, trail.count);
-        return _record(tokenId, trail, step, actor, location, evidenceCid, corrects);
+        if (corrects == NO_CORRECTION) revert ProvenanceInvalidCorrection(tokenId, corrects, _loadTrail(tokenId).count);
+        return _appendFromCalldata(tokenId, corrects, step, _msgSender(), location, evidenceCid);
     }
 
     /// @inheritdoc IProvenanceToken
@@ -153,12 +147,12 @@ contract ProvenanceToken is IProvenanceToken, ProvenanceTrail, ERC721, AccessCon
 
     // ================================================================ internal
 
-    function _requireAppender(uint256 tokenId, address actor) private view {
+    function _authorizeAppend(uint256 tokenId, address actor) internal view override {
         if (!_canAppend(tokenId, actor)) revert ProvenanceUnauthorizedActor(tokenId, actor);
     }
 
     /// @dev Each check reads one more cold slot (2,100 gas), so the most frequent actors come first:
-    /// producer, holder, carriers with the role; per-token appenders last.
+    /// producer, holder, carriers with the role; per-token appenders last (a fourth read).
     function _canAppend(uint256 tokenId, address actor) private view returns (bool) {
         address producer = _origins[tokenId].producer;
         if (actor == producer) return true;

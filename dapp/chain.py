@@ -16,6 +16,7 @@ from web3 import Web3
 from web3.contract import Contract
 
 from dapp.exceptions import ChainUnavailable, NotDeployed, WrongChain
+from dapp.jsonrpc import JsonRpcClient
 
 
 class Chain:
@@ -36,6 +37,7 @@ class Chain:
         self.expected_chain_id = expected_chain_id
         self.web3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
         self._contracts: dict[str, Contract] = {}
+        self._rpc = JsonRpcClient(rpc_url, timeout)
 
     @cached_property
     def chain_id(self) -> int:
@@ -98,6 +100,15 @@ class Chain:
             if path.exists():
                 return json.loads(path.read_text())["abi"]
         raise NotDeployed(f"No build artifact for {name} in {self.build_dir}: run `brownie compile`.")
+
+    def rpc(self, method: str, params: list | None = None) -> Any:
+        """One raw JSON-RPC call (dapp.jsonrpc): its result, NodeError for an error answer,
+        ChainUnavailable if the node does not answer. For hot paths: none of web3's formatting."""
+        return self._rpc.call(method, params)
+
+    def rpc_batch(self, calls: list[tuple[str, list]]) -> list[Any]:
+        """Several JSON-RPC calls in one round trip: each answer is a result or a NodeError."""
+        return self._rpc.batch(calls)
 
     def _call(self, fn, *args):
         try:

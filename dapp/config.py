@@ -31,6 +31,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "RELAY_MAX_VALUE_WEI": (0, int),
     "RELAY_RATE_LIMIT": (30, int),  # requests per signer per window
     "RELAY_RATE_WINDOW": (60.0, float),  # seconds
+    "RELAY_POLL_INTERVAL": (0.02, float),  # seconds between looks for new blocks while jobs wait
     "SIWE_DOMAIN": (None, str),  # default: the request's host
     "SIWE_TTL": (600, int),  # seconds a sign-in message stays valid
     "IPFS_BACKEND": ("embedded", str),  # or "node"

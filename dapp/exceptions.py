@@ -65,6 +65,19 @@ class ChainUnavailable(ServiceUnavailable):
         super().__init__(f"The Ethereum node at {rpc_url} does not answer{detail}. Is the chain running (make run)?")
 
 
+class NodeError(ChainMartError, RuntimeError):
+    """The node answered a JSON-RPC call with an error (a revert, a rejected transaction, ...)."""
+
+    status = 502
+
+    def __init__(self, method: str, code: int | None, message: str, data: object = None):
+        super().__init__(f"The node refused {method}: {message}")
+        self.method = method
+        self.code = code
+        self.reason = message
+        self.data = data
+
+
 class NotDeployed(ServiceUnavailable, LookupError):
     """The connected chain has no ChainMart deployment recorded, or its contracts are missing."""
 

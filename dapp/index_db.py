@@ -1,8 +1,9 @@
 """The event index's SQLite database: where it lives, its schema, and per-request read access.
 
-The indexer (dapp/indexer.py) is the only writer; the API opens a read-only connection per
-request on `flask.g` and closes it on teardown, as in Flask's tutorial (flaskr/db.py). The file
-runs in WAL mode, so readers never block the indexer and always see whole committed batches.
+The indexer (dapp/indexer.py) is the only writer; the API reads through a read-only connection
+on `flask.g`, as in Flask's tutorial (flaskr/db.py), which each server thread keeps open from one
+request to the next. The file runs in WAL mode, so readers never block the indexer and always see
+whole committed batches.
 
 Numbers that can exceed SQLite's 64-bit integers (uint256 amounts, prices and order ids) are
 stored as decimal strings; prices also as `price_key`, zero-padded to 78 digits, so that range
@@ -10,7 +11,9 @@ filters and sorting compare them as numbers. `bigsum` adds such strings exactly 
 """
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
 from pathlib import Path
 from urllib.parse import quote
 
@@ -20,7 +23,7 @@ from dapp.exceptions import ConfigError, ServiceUnavailable
 
 # Bump when the schema or what a handler writes changes: an index built by an older version is
 # then dropped and rebuilt from the chain on the next sync.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
 UINT256_DIGITS = 78
 
 SCHEMA = """
@@ -31,7 +34,8 @@ CREATE TABLE sync_state (
     start_block INTEGER NOT NULL,
     last_block INTEGER NOT NULL,     -- every event up to and including this block is applied
     last_block_hash TEXT,
-    updated_at REAL NOT NULL
+    last_block_time INTEGER,         -- its timestamp: "now" for answers about recent days
+    updated_at REAL NOT NULL         -- the indexer's last write: with last_block, the index's version
 );
 
 CREATE TABLE market (                -- the Marketplace's own settings
@@ -85,15 +89,35 @@ CREATE TABLE listings (
     metadata_cid TEXT NOT NULL,
     title TEXT,                      -- from the metadata document, once loaded
     description TEXT,
+    category TEXT,                   -- the metadata's "category" attribute
     metadata_status TEXT NOT NULL DEFAULT 'pending',  -- pending | loaded | unavailable
     metadata_attempts INTEGER NOT NULL DEFAULT 0,
     created_block INTEGER NOT NULL,
     created_at INTEGER NOT NULL,
     updated_block INTEGER NOT NULL
 );
-CREATE INDEX listings_by_seller ON listings (seller);
-CREATE INDEX listings_by_asset ON listings (asset);
+-- One index per way the catalog is read, each in the order it is sorted (id, the rowid, is in
+-- every index), so a page is an index range: no sort of the whole table, and deep pages skip
+-- index entries, not rows.
+CREATE INDEX listings_by_created ON listings (created_block, id);
+CREATE INDEX listings_by_seller ON listings (seller, created_block, id);
+CREATE INDEX listings_by_asset ON listings (asset, price_key);
 CREATE INDEX listings_by_price ON listings (price_key);
+CREATE INDEX listings_by_category ON listings (category COLLATE NOCASE);
+
+-- Catalog search: a trigram full-text index of title and description finds a substring (any case)
+-- without reading every listing. Its content is the listings table's; triggers keep it in step.
+CREATE VIRTUAL TABLE listing_text USING fts5(
+    title, description, content = 'listings', content_rowid = 'id', tokenize = 'trigram'
+);
+CREATE TRIGGER listing_text_added AFTER INSERT ON listings BEGIN
+    INSERT INTO listing_text (rowid, title, description) VALUES (new.id, new.title, new.description);
+END;
+CREATE TRIGGER listing_text_changed AFTER UPDATE OF title, description ON listings BEGIN
+    INSERT INTO listing_text (listing_text, rowid, title, description)
+        VALUES ('delete', old.id, old.title, old.description);
+    INSERT INTO listing_text (rowid, title, description) VALUES (new.id, new.title, new.description);
+END;
 
 CREATE TABLE listing_tokens (        -- a traced listing's token pool, as the contract's array
     listing_id INTEGER NOT NULL,
@@ -101,6 +125,7 @@ CREATE TABLE listing_tokens (        -- a traced listing's token pool, as the co
     token_id TEXT NOT NULL,
     PRIMARY KEY (listing_id, position)
 );
+CREATE INDEX listing_tokens_by_token ON listing_tokens (token_id);
 
 CREATE TABLE orders (
     id TEXT PRIMARY KEY,             -- uint256 as a decimal string
@@ -138,6 +163,7 @@ CREATE TABLE order_tokens (          -- the provenance tokens a traced order tak
                                      -- | kept (by the seller, after a full refund)
     PRIMARY KEY (order_id, position)
 );
+CREATE INDEX order_tokens_by_token ON order_tokens (token_id);
 
 CREATE TABLE order_events (          -- an order's timeline
     block INTEGER NOT NULL,
@@ -191,6 +217,23 @@ CREATE TABLE reviews (
 );
 CREATE INDEX reviews_by_listing ON reviews (listing_id, block);
 CREATE INDEX reviews_by_seller ON reviews (seller);
+
+CREATE TABLE provenance_tokens (    -- ProvenanceToken: one row per minted token
+    token_id INTEGER PRIMARY KEY,    -- ids run from 1 to totalMinted()
+    producer TEXT NOT NULL,
+    holder TEXT NOT NULL,
+    passport_cid TEXT NOT NULL,
+    batch_ref TEXT NOT NULL,
+    minted_block INTEGER NOT NULL,
+    minted_at INTEGER NOT NULL,
+    events INTEGER NOT NULL DEFAULT 0,  -- trail length, as trailOf's count
+    last_step INTEGER,               -- IProvenanceToken.Step of the latest event
+    last_event_at INTEGER,
+    recalled INTEGER NOT NULL DEFAULT 0,
+    updated_block INTEGER NOT NULL
+);
+CREATE INDEX provenance_by_holder ON provenance_tokens (holder);
+CREATE INDEX provenance_by_producer ON provenance_tokens (producer);
 
 CREATE TABLE credits (               -- withdrawable balances (creditOf), derived from payouts
     account TEXT NOT NULL,
@@ -252,9 +295,11 @@ def reset(db: sqlite3.Connection) -> None:
     """Drop every table and create the current schema, empty, in one transaction."""
     db.execute("BEGIN IMMEDIATE")
     try:
-        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        # Full-text tables first: dropping one drops its own shadow tables, which are listed too.
+        tables = [r[0] for r in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY sql LIKE 'CREATE VIRTUAL TABLE%' DESC")]
         for table in tables:
-            db.execute(f'DROP TABLE "{table}"')
+            db.execute(f'DROP TABLE IF EXISTS "{table}"')
         for statement in _statements(SCHEMA):
             db.execute(statement)
         db.execute(SEED)
@@ -273,6 +318,11 @@ def _statements(script: str) -> list[str]:
             statements.append(pending)
             pending = ""
     return statements
+
+
+def search_phrase(text: str) -> str:
+    """An FTS5 query matching `text` as a substring, through the trigram index (quotes doubled)."""
+    return '"' + text.replace('"', '""') + '"'
 
 
 def table_names(db: sqlite3.Connection) -> list[str]:
@@ -304,17 +354,40 @@ def _register_functions(db: sqlite3.Connection) -> None:
 # ---------------------------------------------------------------- per request
 
 
+_readers = threading.local()
+
+
 def get_index() -> sqlite3.Connection:
-    """This request's read-only connection to the index, opened on first use."""
+    """This request's read-only connection to the index.
+
+    Each server thread keeps one open from request to request: opening a connection costs more
+    than most catalog queries. Every statement still reads the latest committed batch (WAL), and
+    a file replaced since (a new inode) or another INDEX_DATABASE gets a new connection.
+    """
     if "index_db" not in g:
-        g.index_db = connect_readonly(current_app.config["INDEX_DATABASE"])
+        g.index_db = _thread_reader(current_app.config["INDEX_DATABASE"])
     return g.index_db
 
 
+def _thread_reader(url: str) -> sqlite3.Connection:
+    path = database_path(url)
+    try:
+        identity = (str(path), os.stat(path).st_ino)
+    except FileNotFoundError:
+        identity = None  # connect_readonly says what to do
+    cached = getattr(_readers, "reader", None)
+    if cached is not None and cached[0] == identity:
+        return cached[1]
+    _readers.reader = None
+    if cached is not None:
+        cached[1].close()
+    db = connect_readonly(url)
+    _readers.reader = (identity, db)
+    return db
+
+
 def close_index(exc: BaseException | None = None) -> None:
-    db = g.pop("index_db", None)
-    if db is not None:
-        db.close()
+    g.pop("index_db", None)  # the thread keeps it for its next request
 
 
 def init_app(app: Flask) -> None:

@@ -15,8 +15,9 @@ no longer on the chain (a reorganisation deeper than INDEX_CONFIRMATIONS, or a r
 chain), or when SCHEMA_VERSION changes.
 
 What to follow is the handler table `HANDLERS`: contract name -> event name -> handler. A
-contract is followed when it has handlers and is in the deployment, so the provenance and
-copyright contracts join by adding their tables to the schema and their handlers here.
+contract is followed when it has handlers and is in the deployment: the Marketplace, and the
+ProvenanceToken (who holds which token, its trail's length and recall). The copyright registry
+is read from the chain directly (dapp/api/copyright.py).
 """
 from __future__ import annotations
 
@@ -50,6 +51,8 @@ ORDER_STATES = (
     "None", "Paid", "Shipped", "Disputed", "Completed", "Cancelled", "Rejected", "Reclaimed", "Settled", "Resolved",
 )
 METADATA_MAX_ATTEMPTS = 5
+METADATA_PAGE = 200
+METADATA_BUDGET = 2.0  # seconds of metadata loading per sync, so that new blocks are not held up long
 
 
 class IndexInconsistent(ChainMartError):
@@ -120,6 +123,7 @@ class Indexer:
         self._events: dict[tuple[str, bytes], _EventDecoder] | None = None
         self._timestamps: dict[int, int] = {}
         self._log_window = batch_blocks  # narrows if the node refuses wide eth_getLogs ranges
+        self.metadata_backlog = False  # the last sync left listings' metadata to load
 
     @classmethod
     def from_config(cls, chain: Chain, config: Mapping[str, Any], **kwargs) -> "Indexer":
@@ -172,38 +176,63 @@ class Indexer:
             row = self.db.execute("SELECT last_block FROM sync_state").fetchone()
         return None if row is None else row[0]
 
-    def load_metadata(self, limit: int = 50) -> int:
-        """Fill title and description of listings whose metadata is not loaded yet; returns how many."""
+    def load_metadata(self, *, budget: float = METADATA_BUDGET) -> int:
+        """Fill title and description of listings whose metadata is not loaded yet, each tried once per
+        call, for up to `budget` seconds (new blocks wait meanwhile); returns how many loaded.
+        `metadata_backlog` tells whether some were left for the next call."""
         if self.metadata_loader is None:
             return 0
         with self._lock:
-            pending = self.db.execute(
-                "SELECT id, metadata_cid, metadata_attempts FROM listings WHERE metadata_status = 'pending' "
-                "ORDER BY id LIMIT ?", (limit,),
-            ).fetchall()
-            loaded = 0
-            for row in pending:
+            started, after, tried, loaded = time.monotonic(), 0, 0, 0
+            self.metadata_backlog = False
+            while True:
+                page = self.db.execute(
+                    "SELECT id, metadata_cid, metadata_attempts FROM listings WHERE metadata_status = 'pending' "
+                    "AND id > ? ORDER BY id LIMIT ?", (after, METADATA_PAGE),
+                ).fetchall()
+                if not page:
+                    return loaded
+                outcomes = []
+                for row in page:
+                    if tried and time.monotonic() - started > budget:  # one at least, so each call progresses
+                        self.metadata_backlog = True
+                        break
+                    outcomes.append(self._fetch_metadata(row))
+                    tried += 1
+                self.db.execute("BEGIN IMMEDIATE")  # one transaction a page: a commit per listing costs more
                 try:
-                    document = self.metadata_loader(row["metadata_cid"])
-                except Exception as exc:
-                    log.warning("Metadata %s of listing %s: %s", row["metadata_cid"], row["id"], exc)
-                    attempts = row["metadata_attempts"] + 1
-                    status = "unavailable" if attempts >= METADATA_MAX_ATTEMPTS else "pending"
-                    self._write("UPDATE listings SET metadata_attempts = ?, metadata_status = ? WHERE id = ?",
-                                (attempts, status, row["id"]))
-                    continue
-                title, description = _metadata_text(document)
-                status = "loaded" if document is not None else "unavailable"
-                self._write(
-                    "UPDATE listings SET title = ?, description = ?, metadata_status = ? "
-                    "WHERE id = ? AND metadata_cid = ?",
-                    (title, description, status, row["id"], row["metadata_cid"]),
-                )
-                loaded += document is not None
-            return loaded
+                    for sql, params, _status in outcomes:
+                        self.db.execute(sql, params)
+                    # every write moves the index's version on (dapp/api/index_cache.py)
+                    self.db.execute("UPDATE sync_state SET updated_at = ?", (time.time(),))
+                    self.db.execute("COMMIT")
+                except BaseException:
+                    self.db.execute("ROLLBACK")
+                    raise
+                loaded += sum(status == "loaded" for _sql, _params, status in outcomes)
+                if self.metadata_backlog:
+                    return loaded
+                after = page[-1]["id"]
+
+    def _fetch_metadata(self, row: sqlite3.Row) -> tuple[str, tuple, str]:
+        """Load one listing's metadata document: the UPDATE that records the outcome, and its status."""
+        try:
+            document = self.metadata_loader(row["metadata_cid"])
+        except Exception as exc:
+            log.warning("Metadata %s of listing %s: %s", row["metadata_cid"], row["id"], exc)
+            attempts = row["metadata_attempts"] + 1
+            status = "unavailable" if attempts >= METADATA_MAX_ATTEMPTS else "pending"
+            return ("UPDATE listings SET metadata_attempts = ?, metadata_status = ? WHERE id = ?",
+                    (attempts, status, row["id"]), status)
+        title, description = _metadata_text(document)
+        status = "loaded" if document is not None else "unavailable"
+        return ("UPDATE listings SET title = ?, description = ?, category = ?, metadata_status = ? "
+                "WHERE id = ? AND metadata_cid = ?",
+                (title, description, _metadata_category(document), status, row["id"], row["metadata_cid"]), status)
 
     def run_forever(self, stop_event: threading.Event) -> None:
-        """Sync, then poll every INDEX_POLL_INTERVAL seconds, until `stop_event` is set."""
+        """Sync, then poll every INDEX_POLL_INTERVAL seconds (at once while metadata is left to load),
+        until `stop_event` is set."""
         failing = False
         while not stop_event.is_set():
             try:
@@ -213,6 +242,8 @@ class Indexer:
                 if failing:
                     log.info("Indexer: the chain answers again.")
                 failing = False
+                if self.metadata_backlog:
+                    continue
             except ChainUnavailable as exc:
                 if not failing:
                     log.warning("Indexer waiting for the chain: %s", exc)
@@ -260,8 +291,8 @@ class Indexer:
         index_db.reset(self.db)
         start = self.chain.start_block
         self._write(
-            "INSERT INTO sync_state (id, chain_id, deployment, start_block, last_block, last_block_hash, updated_at) "
-            "VALUES (1, ?, ?, ?, ?, NULL, ?)",
+            "INSERT INTO sync_state (id, chain_id, deployment, start_block, last_block, last_block_hash, "
+            "last_block_time, updated_at) VALUES (1, ?, ?, ?, ?, NULL, NULL, ?)",
             (self.chain.chain_id, fingerprint, start, start - 1, time.time()),
         )
         return start - 1
@@ -302,8 +333,8 @@ class Indexer:
             for event in events:
                 self.handlers[event.contract][event.name](self.db, event)
             self.db.execute(
-                "UPDATE sync_state SET last_block = ?, last_block_hash = ?, updated_at = ?",
-                (to_block, block_hash, time.time()),
+                "UPDATE sync_state SET last_block = ?, last_block_hash = ?, last_block_time = ?, updated_at = ?",
+                (to_block, block_hash, block["timestamp"], time.time()),
             )
             self.db.execute("COMMIT")
         except BaseException:
@@ -330,7 +361,10 @@ class Indexer:
             except (requests.RequestException, OSError) as exc:
                 raise ChainUnavailable(self.chain.rpc_url, exc) from exc
             if "error" not in answer:
-                return [entry for entry in answer["result"] if not entry.get("removed")], to_block
+                # The query is addresses x topics: drop a followed contract's event that only another
+                # followed contract's handler shares (both emit RoleGranted, only one is handled).
+                return [entry for entry in answer["result"] if not entry.get("removed") and (
+                    entry["address"].lower(), bytes.fromhex(entry["topics"][0][2:])) in events], to_block
             # e.g. "query returned more than 10000 results", or a provider's block-range limit
             if to_block == from_block:
                 raise ChainUnavailable(self.chain.rpc_url, RuntimeError(f"eth_getLogs: {answer['error']}"))
@@ -441,6 +475,23 @@ def _is_dynamic(kind: str) -> bool:
     return kind in ("string", "bytes") or kind.endswith("]") or kind.startswith("(")
 
 
+def _metadata_category(document: Any) -> str | None:
+    """The ERC-721 metadata's `{"trait_type": "category", "value": ...}` attribute (the pages write
+    it so), or a top-level "category"."""
+    if not isinstance(document, dict):
+        return None
+    value = document.get("category")
+    attributes = document.get("attributes")
+    if isinstance(attributes, list):
+        for attribute in attributes:
+            if isinstance(attribute, dict) and str(attribute.get("trait_type", "")).strip().lower() == "category":
+                value = attribute.get("value")
+                break
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value.strip()[:60]
+
+
 def _metadata_text(document: Any) -> tuple[str | None, str | None]:
     if not isinstance(document, dict):
         return None, None
@@ -542,7 +593,7 @@ def _listing_paused_set(db: sqlite3.Connection, ev: Event) -> None:
 
 def _listing_metadata_updated(db: sqlite3.Connection, ev: Event) -> None:
     _update(db, "listings", "id", ev.args["listingId"], metadata_cid=ev.args["metadataCid"], title=None,
-            description=None, metadata_status="pending", metadata_attempts=0, updated_block=ev.block)
+            description=None, category=None, metadata_status="pending", metadata_attempts=0, updated_block=ev.block)
 
 
 def _order_placed(db: sqlite3.Connection, ev: Event) -> None:
@@ -819,9 +870,52 @@ MARKETPLACE_HANDLERS: dict[str, Handler] = {
     "Withdrawn": _withdrawn,
 }
 
+
+# ==================================================================== ProvenanceToken handlers
+# Minting emits Transfer (from zero), then ProvenanceMinted, then the Commissioning event.
+
+RECALLED_STEP = 12  # IProvenanceToken.Step.Recalled
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+
+
+def _token_transfer(db: sqlite3.Connection, ev: Event) -> None:
+    a = ev.args
+    if a["from"] == ZERO_ADDRESS:
+        db.execute(
+            "INSERT INTO provenance_tokens (token_id, producer, holder, passport_cid, batch_ref, minted_block, "
+            "minted_at, updated_block) VALUES (?, ?, ?, '', '', ?, ?, ?)",
+            (a["tokenId"], a["to"], a["to"], ev.block, ev.timestamp, ev.block),
+        )
+        return
+    _row(db, "provenance_tokens", "token_id", a["tokenId"])
+    _update(db, "provenance_tokens", "token_id", a["tokenId"], holder=a["to"], updated_block=ev.block)
+
+
+def _provenance_minted(db: sqlite3.Connection, ev: Event) -> None:
+    a = ev.args
+    _row(db, "provenance_tokens", "token_id", a["tokenId"])
+    _update(db, "provenance_tokens", "token_id", a["tokenId"], producer=a["producer"], passport_cid=a["passportCid"],
+            batch_ref=a["batchRef"], updated_block=ev.block)
+
+
+def _provenance_event_recorded(db: sqlite3.Connection, ev: Event) -> None:
+    a = ev.args
+    token = _row(db, "provenance_tokens", "token_id", a["tokenId"])
+    _update(db, "provenance_tokens", "token_id", a["tokenId"], events=a["index"] + 1, last_step=a["step"],
+            last_event_at=a["time"], recalled=1 if a["step"] == RECALLED_STEP else token["recalled"],
+            updated_block=ev.block)
+
+
+PROVENANCE_HANDLERS: dict[str, Handler] = {
+    "Transfer": _token_transfer,
+    "ProvenanceMinted": _provenance_minted,
+    "ProvenanceEventRecorded": _provenance_event_recorded,
+}
+
 # contract name (as in the deployments file) -> event name -> handler
 HANDLERS: dict[str, dict[str, Handler]] = {
     "Marketplace": MARKETPLACE_HANDLERS,
+    "ProvenanceToken": PROVENANCE_HANDLERS,
 }
 
 

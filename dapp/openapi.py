@@ -24,7 +24,7 @@ def _json(schema: dict | None = None, description: str = "OK") -> dict:
 def _errors(*codes: int) -> dict:
     names = {400: "Bad request", 401: "Not signed in / bad signature", 403: "Forbidden", 404: "Not found",
              405: "Method not allowed", 409: "Conflict (nonce)", 413: "Too large", 415: "Unsupported type",
-             422: "Would revert / invalid metadata", 429: "Rate limited", 502: "Store error",
+             422: "Would revert / invalid metadata", 429: "Rate limited", 502: "Store or node error",
              503: "Node, relayer or IPFS unavailable"}
     return {str(code): _json(ERROR, names[code]) for code in codes}
 
@@ -49,13 +49,16 @@ def _page(summary: str, *params: dict) -> dict:
 
 # The HTML pages (dapp/pages.py): shells that read this API and act through the user's wallet.
 PAGES = {
-    "/": _page("Catalog (home page): search, price filter, pages; and the deployment"),
+    "/": _page("Catalog (home page): search, category and price filters, pages; and the deployment"),
     "/listings/{listing_id}": _page("Product page and checkout", _path_param("listing_id", UINT_STRING)),
-    "/orders": _page("My orders: timelines and actions (cancel, confirm, dispute, settle, review)"),
+    "/orders": _page("My orders: timelines and actions (cancel, confirm, dispute, settle, review); my provenance "
+                     "tokens"),
     "/account": _page("Balances: wallet, marketplace credits, withdrawals"),
-    "/sell": _page("Seller: orders to ship, disputes, new listings, earnings"),
-    "/admin": _page("Admin and arbiters: disputes, sellers, relayer"),
-    "/works": _page("Creators: register works, license offers, revocation, license income"),
+    "/sell": _page("Seller: orders to ship, disputes, new and traced listings, listing edits, earnings, sales chart"),
+    "/trace": _page("Producers and carriers: mint provenance tokens, trail events, corrections, appenders, recall"),
+    "/admin": _page("Admin and arbiters: disputes, sellers, payment assets, fees, relayer"),
+    "/works": _page("Creators: register works, license offers (pause, resume), revocation, license income; my "
+                    "licenses and recorded uses"),
     "/works/{work_id}": _page("A work: certificate, offers, buying a license", _path_param("work_id", UINT_STRING)),
     "/licenses/verify": _page("Public license verification"),
     "/provenance/{token_id}": _page("Public provenance page: trail, verification, recall, QR code",
@@ -91,11 +94,12 @@ def openapi_spec() -> dict[str, Any]:
         "/api/relay": {"post": _op(
             "Relay a signed ERC-2771 ForwardRequest (gasless)",
             {"200": _json(description="the same signed request was submitted before"),
-             "202": _json(description="queued"), **_errors(400, 401, 403, 409, 422, 429, 503)},
+             "202": _json(description="queued"), **_errors(400, 401, 403, 409, 422, 429, 502, 503)},
             body={"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Relay"}}}},
             tag="relay")},
         "/api/relay/{job_id}": {"get": _op(
-            "Status of a relayed request: pending, submitted, mined (with events) or failed (with the error)",
+            "Status of a relayed request: pending, submitted, mined (with events) or failed (with the error); "
+            "a `delay` note while the chain node does not answer",
             {"200": _json(), **_errors(404)}, params=[_path_param("job_id", {"type": "string"})], tag="relay")},
         "/api/admin/relayer": {"get": _op("The relayer's balance and queue (admins)",
                                           {"200": _json(), **_errors(401, 403, 503)}, tag="admin")},
@@ -125,6 +129,7 @@ def openapi_spec() -> dict[str, Any]:
                 {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200}},
                 {"name": "seller", "in": "query", "schema": ADDRESS},
                 {"name": "asset", "in": "query", "schema": {"type": "string"}},
+                {"name": "category", "in": "query", "schema": {"type": "string", "maxLength": 60}},
                 {"name": "min_price", "in": "query", "schema": UINT_STRING},
                 {"name": "max_price", "in": "query", "schema": UINT_STRING},
                 {"name": "in_stock", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]}},
@@ -136,6 +141,9 @@ def openapi_spec() -> dict[str, Any]:
         "/api/listings/{listing_id}": {"get": _op(
             "A listing with its seller's rating and reviews", {"200": _json(), **read_errors},
             params=[_path_param("listing_id", UINT_STRING)], tag="catalog")},
+        "/api/categories": {"get": _op(
+            "Listing categories (from the listings' metadata) with how many listings each",
+            {"200": _json(), **_errors(400, 503)}, tag="catalog")},
         "/api/sellers": {"get": _op(
             "Sellers, by status (Applied, Approved, Suspended)", {"200": _json(), **_errors(400, 503)},
             params=[{"name": "status", "in": "query",
@@ -144,8 +152,20 @@ def openapi_spec() -> dict[str, Any]:
         "/api/sellers/{address}": {"get": _op(
             "A seller: status, rating and sales statistics", {"200": _json(), **read_errors},
             params=[_path_param("address", ADDRESS)], tag="catalog")},
+        "/api/sellers/{address}/sales": {"get": _op(
+            "A seller's earnings per day or ISO week and per asset, every bucket of the range (for a chart)",
+            {"200": _json(), **read_errors},
+            params=[
+                _path_param("address", ADDRESS),
+                {"name": "interval", "in": "query", "schema": {"type": "string", "enum": ["day", "week"]}},
+                {"name": "since", "in": "query", "schema": UINT_STRING,
+                 "description": "Unix seconds; default: 30 days or 26 weeks before until"},
+                {"name": "until", "in": "query", "schema": UINT_STRING,
+                 "description": "Unix seconds; default: the time of the last indexed block"},
+            ], tag="catalog")},
         "/api/orders": {"get": _op(
-            "Orders of a buyer and/or seller, or all in one state, with timelines", {"200": _json(), **_errors(400, 503)},
+            "Orders of a buyer and/or seller, or all in one state, with timelines and provenance tokens",
+            {"200": _json(), **_errors(400, 503)},
             params=[
                 {"name": "buyer", "in": "query", "schema": ADDRESS},
                 {"name": "seller", "in": "query", "schema": ADDRESS},
@@ -167,11 +187,19 @@ def openapi_spec() -> dict[str, Any]:
             "Whether an account holds a valid license for a work now, and why not", {"200": _json(), **read_errors},
             params=[{"name": "work", "in": "query", "required": True, "schema": UINT_STRING},
                     {"name": "account", "in": "query", "required": True, "schema": ADDRESS}], tag="copyright")},
+        "/api/provenance": {"get": _op(
+            "Provenance tokens by holder and/or producer, newest first, with the listing that holds each",
+            {"200": _json(), **_errors(400, 503)},
+            params=[{"name": "holder", "in": "query", "schema": ADDRESS},
+                    {"name": "producer", "in": "query", "schema": ADDRESS},
+                    {"name": "recalled", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]}},
+                    *PAGE], tag="provenance")},
         "/api/provenance/{token_id}": {"get": _op(
-            "A provenance token: origin, holder, recall, trail and the hash-chain verdict",
+            "A provenance token: origin, holder, recall, appenders, trail and the hash-chain verdict",
             {"200": _json(), **read_errors}, params=[_path_param("token_id", UINT_STRING)], tag="provenance")},
         "/api/licenses": {"get": _op(
-            "An account's licenses and whether each is valid now", {"200": _json(), **_errors(400, 503)},
+            "An account's licenses, whether each is valid now, and the uses recorded",
+            {"200": _json(), **_errors(400, 503)},
             params=[{"name": "account", "in": "query", "required": True, "schema": ADDRESS}], tag="copyright")},
         "/api/seller/orders": {"get": _op(
             "The signed-in seller's open orders (to ship, in dispute) and unwithdrawn credits (sellers)",

@@ -61,6 +61,11 @@ def sell():
     return _page("sell.html", "sell")
 
 
+@pages.get("/trace")
+def trace():
+    return _page("trace.html", "trace")
+
+
 @pages.get("/admin")
 def admin():
     return _page("admin.html", "admin")

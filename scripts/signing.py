@@ -1,6 +1,8 @@
 """EIP-712 signatures the platform's users make: ERC-2612 permits and ERC-2771 forward requests.
 
 Keys are eth-account keys; on a local chain `local_key(i)` gives the i-th well-known test key.
+`permit_signature` and `sign_forward_request` need no node: callers pass the nonces, so a
+benchmark can sign a user's whole sequence ahead of time.
 """
 from eth_account import Account
 from eth_account.messages import encode_typed_data
@@ -8,6 +10,29 @@ from eth_account.messages import encode_typed_data
 from scripts.local_accounts import LOCAL_MNEMONIC
 
 Account.enable_unaudited_hdwallet_features()
+
+EIP712_DOMAIN = [
+    {"name": "name", "type": "string"},
+    {"name": "version", "type": "string"},
+    {"name": "chainId", "type": "uint256"},
+    {"name": "verifyingContract", "type": "address"},
+]
+PERMIT = [
+    {"name": "owner", "type": "address"},
+    {"name": "spender", "type": "address"},
+    {"name": "value", "type": "uint256"},
+    {"name": "nonce", "type": "uint256"},
+    {"name": "deadline", "type": "uint256"},
+]
+FORWARD_REQUEST = [
+    {"name": "from", "type": "address"},
+    {"name": "to", "type": "address"},
+    {"name": "value", "type": "uint256"},
+    {"name": "gas", "type": "uint256"},
+    {"name": "nonce", "type": "uint256"},
+    {"name": "deadline", "type": "uint48"},
+    {"name": "data", "type": "bytes"},
+]
 
 
 def local_key(index):
@@ -18,36 +43,37 @@ def local_key(index):
 def sign_permit(token, owner_key, spender, value, deadline, chain_id):
     """(v, r, s) of an EIP-2612 permit for `token` (a contract with name(), nonces())."""
     owner = Account.from_key(owner_key).address
+    return permit_signature(
+        owner_key, token.name(), str(token.address), spender, value, int(token.nonces(owner)), deadline, chain_id
+    )
+
+
+def permit_signature(owner_key, token_name, token_address, spender, value, nonce, deadline, chain_id):
+    """(v, r, s) of an EIP-2612 permit (domain version "1", as OpenZeppelin's ERC20Permit)."""
     typed = {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "Permit": [
-                {"name": "owner", "type": "address"},
-                {"name": "spender", "type": "address"},
-                {"name": "value", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "deadline", "type": "uint256"},
-            ],
-        },
+        "types": {"EIP712Domain": EIP712_DOMAIN, "Permit": PERMIT},
         "primaryType": "Permit",
-        "domain": {
-            "name": token.name(),
-            "version": "1",
-            "chainId": chain_id,
-            "verifyingContract": str(token.address),
-        },
+        "domain": {"name": token_name, "version": "1", "chainId": chain_id, "verifyingContract": str(token_address)},
         "message": {
-            "owner": owner,
+            "owner": Account.from_key(owner_key).address,
             "spender": str(spender),
             "value": int(value),
-            "nonce": int(token.nonces(owner)),
+            "nonce": int(nonce),
             "deadline": int(deadline),
         },
     }
     signed = Account.sign_message(encode_typed_data(full_message=typed), owner_key)
     return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
+
+
+def sign_forward_request(signer_key, request, chain_id, forwarder):
+    """The body POST /api/relay takes: `request` (from, to, value, gas, nonce, deadline and data
+    as 0x-hex) signed as the ChainMartForwarder's EIP-712 ForwardRequest."""
+    typed = {
+        "types": {"EIP712Domain": EIP712_DOMAIN, "ForwardRequest": FORWARD_REQUEST},
+        "primaryType": "ForwardRequest",
+        "domain": {"name": "ChainMartForwarder", "version": "1", "chainId": chain_id, "verifyingContract": str(forwarder)},
+        "message": {**request, "data": bytes.fromhex(request["data"].removeprefix("0x"))},
+    }
+    signed = Account.sign_message(encode_typed_data(full_message=typed), signer_key)
+    return {"request": request, "signature": "0x" + bytes(signed.signature).hex()}

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from dapp.exceptions import ChainMartError
 
@@ -28,7 +28,10 @@ def _http_error(exc: HTTPException):
 def api_routing_error(exc: HTTPException):
     """App-level 404/405: JSON under /api, Flask's default page elsewhere."""
     if request.path.startswith("/api/") or request.path == "/api":
-        return error_response(exc.code, exc.description)
+        response, status = error_response(exc.code, exc.description)
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))  # a 405 must name what is allowed
+        return response, status
     return exc
 
 
@@ -38,4 +41,6 @@ def _unexpected_error(exc: Exception):
     return error_response(500, "Internal error: the server logged the details.")
 
 
-from dapp.api import auth, catalog, chain_config, copyright, health, index_status, media, orders, provenance, relay, roles  # noqa: E402,F401  (routes register on import)
+from dapp.api import (  # noqa: E402,F401  (routes register on import)
+    auth, catalog, chain_config, copyright, health, index_status, media, orders, provenance, relay, roles, sales,
+)

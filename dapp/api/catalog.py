@@ -1,8 +1,10 @@
-"""The catalogue, read from the event index: GET /api/listings, /api/listings/<id>, /api/sellers/<address>.
+"""The catalogue, read from the event index: GET /api/listings, /api/listings/<id>, /api/categories,
+/api/sellers, /api/sellers/<address>.
 
 Amounts are decimal strings in the asset's base units (wei, or the token's smallest unit);
-`asset` is the zero address for ETH. Search is over the listing's title and description, which
-the indexer fills from the metadata document once it can load it (`Indexer.metadata_loader`).
+`asset` is the zero address for ETH. Search is over the listing's title and description, and the
+category is the metadata's "category" attribute: the indexer fills all three from the metadata
+document once it can load it (`Indexer.metadata_loader`).
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Any
 from flask import jsonify, request
 
 from dapp.api import api
+from dapp.api.index_cache import kept_until_the_index_changes
 from dapp.api.params import (
     MAX_SQLITE_INTEGER,
     MAX_UINT64,
@@ -23,7 +26,7 @@ from dapp.api.params import (
     where,
 )
 from dapp.exceptions import BadRequest, NotFound
-from dapp.index_db import get_index, price_key
+from dapp.index_db import get_index, price_key, search_phrase
 
 LISTING_SORTS = {
     "newest": "l.created_block DESC, l.id DESC",
@@ -34,31 +37,44 @@ LISTING_SORTS = {
 LISTING_COLUMNS = "l.*, s.status AS seller_status"
 LISTING_FROM = "FROM listings l LEFT JOIN sellers s ON s.address = l.seller"
 LISTING_REVIEWS_SHOWN = 50
+TRIGRAM = 3
 
 
 @api.get("/listings")
+@kept_until_the_index_changes
 def list_listings():
-    query = Query(request.args, ("seller", "asset", "min_price", "max_price", "in_stock", "paused", "q", "sort",
-                                 *PAGE_PARAMS))
+    query = Query(request.args, ("seller", "asset", "category", "min_price", "max_price", "in_stock", "paused", "q",
+                                 "sort", *PAGE_PARAMS))
     min_price, max_price = query.uint("min_price"), query.uint("max_price")
     if min_price is not None and max_price is not None and min_price > max_price:
         raise BadRequest(f"'min_price' ({min_price}) is above 'max_price' ({max_price}).")
     in_stock, paused, text = query.boolean("in_stock"), query.boolean("paused"), query.text("q")
-    like = None if text is None else ("%" + _escape_like(text) + "%",) * 2
     sort = query.choice("sort", LISTING_SORTS, "newest")
     page, per_page = query.page()
     where_sql, params = where([
         ("l.seller = ?", query.address("seller")),
         ("l.asset = ?", query.asset()),
+        ("l.category = ? COLLATE NOCASE", query.text("category", max_length=60)),
         ("l.price_key >= ?", None if min_price is None else price_key(min_price)),
         ("l.price_key <= ?", None if max_price is None else price_key(max_price)),
         ("l.stock > 0" if in_stock else "l.stock = 0", None if in_stock is None else ()),
         ("l.paused = ?", None if paused is None else int(paused)),
-        ("(l.title LIKE ? ESCAPE '\\' OR l.description LIKE ? ESCAPE '\\')", like),
+        *_search(text),
     ])
-    rows, paging = paginate(get_index(), LISTING_COLUMNS, LISTING_FROM + where_sql, params, LISTING_SORTS[sort],
-                            page, per_page)
-    return jsonify({"items": [listing_json(row) for row in rows], **paging, "sort": sort})
+    db = get_index()
+    # The page's ids first, from the indexes alone (dapp/index_db.py has one per sort), then its rows.
+    ids, paging = paginate(db, "l.id", "FROM listings l" + where_sql, params, LISTING_SORTS[sort], page, per_page)
+    return jsonify({"items": [listing_json(row) for row in _listings_by_id(db, [r[0] for r in ids])], **paging,
+                    "sort": sort})
+
+
+def _listings_by_id(db: sqlite3.Connection, ids: list[int]) -> list[sqlite3.Row]:
+    """The listings with these ids, in this order."""
+    if not ids:
+        return []
+    found = {row["id"]: row for row in db.execute(
+        f"SELECT {LISTING_COLUMNS} {LISTING_FROM} WHERE l.id IN ({', '.join('?' * len(ids))})", ids)}
+    return [found[i] for i in ids if i in found]
 
 
 @api.get("/listings/<listing_id>")
@@ -87,6 +103,17 @@ def get_listing(listing_id: str):
         "reviewCount": review_count,
         "reviews": [review_json(r) for r in reviews],
     })
+
+
+@api.get("/categories")
+def list_categories():
+    """The categories listings have, with how many listings each (case-insensitively one category)."""
+    Query(request.args, ())
+    rows = get_index().execute(
+        "SELECT MIN(category) AS name, COUNT(*) AS listings FROM listings WHERE category IS NOT NULL "
+        "GROUP BY category COLLATE NOCASE ORDER BY name COLLATE NOCASE"
+    ).fetchall()
+    return jsonify({"items": [{"name": r["name"], "listings": r["listings"]} for r in rows]})
 
 
 SELLER_STATUSES = ("Applied", "Approved", "Suspended")
@@ -197,6 +224,7 @@ def listing_json(row: sqlite3.Row) -> dict[str, Any]:
         "metadataCid": row["metadata_cid"],
         "title": row["title"],
         "description": row["description"],
+        "category": row["category"],
         "metadataStatus": row["metadata_status"],
         "createdBlock": row["created_block"],
         "createdAt": row["created_at"],
@@ -220,6 +248,17 @@ def review_json(row: sqlite3.Row) -> dict[str, Any]:
 def rating_json(count: int | None, total: int | None) -> dict[str, Any]:
     count, total = count or 0, total or 0
     return {"count": count, "sum": total, "average": round(total / count, 2) if count else None}
+
+
+def _search(text: str | None) -> list[tuple[str, Any]]:
+    """The condition for `q`: a substring of the title or description, in any case. The trigram
+    index finds strings of 3 characters or more; shorter ones are looked for row by row."""
+    if text is None:
+        return []
+    if len(text) >= TRIGRAM:
+        return [("l.id IN (SELECT rowid FROM listing_text WHERE listing_text MATCH ?)", search_phrase(text))]
+    like = "%" + _escape_like(text) + "%"
+    return [("(l.title LIKE ? ESCAPE '\\' OR l.description LIKE ? ESCAPE '\\')", (like, like))]
 
 
 def _escape_like(text: str) -> str:

@@ -20,7 +20,7 @@ from dapp.config import LOCAL_CHAIN_IDS
 from dapp.exceptions import ChainMartError, NotFound
 from dapp.relay import FORWARDER_DOMAIN, RELAYABLE
 
-ASSETS_TTL = 30.0  # seconds: the allow-list changes rarely, and a stale entry only costs a refusal
+TOKEN_INFO_TTL = 300.0  # seconds: a token's symbol, decimals and permit domain do not change
 ERC20_ABI = [
     {"type": "function", "name": name, "stateMutability": "view", "inputs": [], "outputs": [{"type": kind, "name": ""}]}
     for name, kind in (("symbol", "string"), ("name", "string"), ("decimals", "uint8"))
@@ -73,26 +73,36 @@ def contract_abi(name: str):
 
 
 def _assets(chain) -> list[dict[str, Any]]:
-    """ETH and every allow-listed ERC-20, with symbol, decimals and EIP-2612 support (cached)."""
-    cache = current_app.extensions.setdefault("asset_cache", {})
-    with _assets_lock:
-        if cache.get("expires", 0) > time.monotonic():
-            return cache["assets"]
+    """ETH and every allow-listed ERC-20, with symbol, decimals and EIP-2612 support.
+
+    The allow-list is read on every call (one eth_call), so an asset the admin allows or disallows
+    shows at once; what each token says about itself is cached for TOKEN_INFO_TTL.
+    """
     market = chain.contract("Marketplace")
     assets = [{"address": Web3.to_checksum_address(ETH), "symbol": "ETH", "name": "Ether", "decimals": 18,
                "permit": None}]
-    for address in market.functions.allowedAssets().call():
-        token = chain.web3.eth.contract(address=Web3.to_checksum_address(address), abi=ERC20_ABI)
-        assets.append({
-            "address": token.address,
-            "symbol": _call(token.functions.symbol(), "?"),
-            "name": _call(token.functions.name(), ""),
-            "decimals": _call(token.functions.decimals(), 18),
-            "permit": _permit_domain(token),
-        })
+    # allowedAssets() names ETH too, as the zero address
+    return assets + [_token_info(chain, address) for address in market.functions.allowedAssets().call()
+                     if int(address, 16) != 0]
+
+
+def _token_info(chain, address: str) -> dict[str, Any]:
+    cache = current_app.extensions.setdefault("token_info_cache", {})
     with _assets_lock:
-        cache.update(assets=assets, expires=time.monotonic() + ASSETS_TTL)
-    return assets
+        cached = cache.get(address)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+    token = chain.web3.eth.contract(address=Web3.to_checksum_address(address), abi=ERC20_ABI)
+    info = {
+        "address": token.address,
+        "symbol": _call(token.functions.symbol(), "?"),
+        "name": _call(token.functions.name(), ""),
+        "decimals": _call(token.functions.decimals(), 18),
+        "permit": _permit_domain(token),
+    }
+    with _assets_lock:
+        cache[address] = (time.monotonic() + TOKEN_INFO_TTL, info)
+    return info
 
 
 def _permit_domain(token) -> dict[str, str] | None:

@@ -66,17 +66,30 @@ def get_work(work_id: str):
 
 @api.get("/licenses")
 def list_licenses():
-    """An account's licenses (from LicenseIssued logs, licensee indexed) and whether each is valid now."""
+    """An account's licenses (bought or received: LicenseIssued and LicenseTransferred logs), whether each
+    is valid now, the work's title, and the uses the licensee recorded (LicenseUseRecorded)."""
     query = Query(request.args, ("account",))
     account = query.address("account")
     if account is None:
         raise BadRequest("Give 'account': whose licenses?")
     chain, registry = _registry()
     logs = registry.events.LicenseIssued.get_logs(argument_filters={"licensee": account}, from_block=chain.start_block)
+    logs += registry.events.LicenseTransferred.get_logs(argument_filters={"to": account}, from_block=chain.start_block)
+    uses = registry.events.LicenseUseRecorded.get_logs(argument_filters={"licensee": account},
+                                                       from_block=chain.start_block)
     items = []
     for work_id in sorted({log["args"]["workId"] for log in logs}):
         license_ = _struct(registry.functions.getLicense(account, work_id).call(), LICENSE_FIELDS)
-        items.append({"workId": work_id, **license_})
+        registered = registry.events.WorkRegistered.get_logs(argument_filters={"workId": work_id},
+                                                             from_block=chain.start_block)
+        work = _work_json(registry, work_id, registered[0])
+        items.append({
+            "workId": work_id, **license_, "title": work["title"], "revoked": work["revoked"],
+            "uses": [
+                {"kind": use["args"]["kind"], "usageCid": use["args"]["usageCid"], "block": use["blockNumber"]}
+                for use in sorted(uses, key=_log_order) if use["args"]["workId"] == work_id
+            ],
+        })
     return jsonify({"account": account, "items": items})
 
 

@@ -43,8 +43,10 @@ def list_orders():
     db = get_index()
     rows, paging = paginate(db, ORDER_COLUMNS, ORDER_FROM + where_sql, params, "o.placed_block DESC, o.rowid DESC",
                             page, per_page)
-    timelines = _timelines(db, [row["id"] for row in rows])
-    return jsonify({"items": [order_json(row, timelines.get(row["id"], [])) for row in rows], **paging})
+    ids = [row["id"] for row in rows]
+    timelines, tokens = _timelines(db, ids), _tokens(db, ids)
+    items = [{**order_json(row, timelines.get(row["id"], [])), "tokens": tokens.get(row["id"], [])} for row in rows]
+    return jsonify({"items": items, **paging})
 
 
 @api.get("/orders/<order_id>")
@@ -60,8 +62,7 @@ def get_order(order_id: str):
     review = db.execute("SELECT * FROM reviews WHERE order_id = ?", (row["id"],)).fetchone()
     body["dispute"] = None if dispute is None else _dispute_json(db, dispute)
     body["review"] = None if review is None else review_json(review)
-    tokens = db.execute("SELECT token_id, status FROM order_tokens WHERE order_id = ? ORDER BY position", (row["id"],))
-    body["tokens"] = [{"tokenId": t["token_id"], "status": t["status"]} for t in tokens]
+    body["tokens"] = _tokens(db, [row["id"]]).get(row["id"], [])
     return jsonify(body)
 
 
@@ -113,6 +114,20 @@ def _timelines(db: sqlite3.Connection, order_ids: list[str]) -> dict[str, list[d
             "details": json.loads(e["details"]),
         })
     return timelines
+
+
+def _tokens(db: sqlite3.Connection, order_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The provenance tokens of traced orders, and where each went (reserved, delivered, ...)."""
+    if not order_ids:
+        return {}
+    marks = ", ".join("?" * len(order_ids))
+    tokens: dict[str, list[dict[str, Any]]] = {}
+    for t in db.execute(
+        f"SELECT order_id, token_id, status FROM order_tokens WHERE order_id IN ({marks}) ORDER BY order_id, position",
+        order_ids,
+    ):
+        tokens.setdefault(t["order_id"], []).append({"tokenId": t["token_id"], "status": t["status"]})
+    return tokens
 
 
 def _dispute_json(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:

@@ -5,6 +5,7 @@ ignored, so a typo (`?sellr=`) fails loudly instead of returning an unfiltered l
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 import sqlite3
@@ -103,6 +104,7 @@ def parse_uint(value: str, name: str, *, minimum: int = 0, maximum: int = MAX_UI
     return number
 
 
+@functools.lru_cache(maxsize=4096)  # the same sellers and assets come back in query after query
 def parse_address(value: str, name: str) -> ChecksumAddress:
     """A 0x address, lower-case or correctly checksummed (a wrong checksum is a typo: refused)."""
     mixed_case = value[2:] != value[2:].lower() and value[2:] != value[2:].upper()

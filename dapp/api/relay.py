@@ -29,6 +29,7 @@ def relayer() -> Relayer:
         min_balance=app.config["RELAYER_MIN_BALANCE_WEI"],
         rate_limit=app.config["RELAY_RATE_LIMIT"],
         rate_window=app.config["RELAY_RATE_WINDOW"],
+        poll_interval=app.config["RELAY_POLL_INTERVAL"],
     )
     return app.extensions.setdefault("relayer", created)
 
@@ -42,12 +43,13 @@ def submit_relay():
         job, created = relayer().submit(body)
     except RevertWouldHappen as exc:
         return error_response(exc.status, exc.message, revert=exc.revert)
-    return jsonify(job.to_json()), (202 if created else 200)
+    return jsonify(relayer().describe(job)), (202 if created else 200)
 
 
 @api.get("/relay/<job_id>")
 def relay_status(job_id: str):
-    return jsonify(relayer().job(job_id).to_json())
+    relay = relayer()
+    return jsonify(relay.describe(relay.job(job_id)))
 
 
 @api.get("/admin/relayer")

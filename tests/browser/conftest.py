@@ -177,7 +177,11 @@ def shot(request):
 
     def take(page, step):
         path = SCREENSHOTS / f"{name}-{next(counter):02d}-{step}.png"
+        # A full-page capture resizes the viewport and leaves the page scrolled elsewhere until the
+        # next input event puts it back, under the pointer of the test's next click: scroll back now.
+        scrolled = page.evaluate("() => [scrollX, scrollY]")
         page.screenshot(path=str(path), full_page=True)
+        page.evaluate("([x, y]) => scrollTo(x, y)", scrolled)
         return path
 
     return take
@@ -204,3 +208,9 @@ def _wait(page, selector):
         raise AssertionError(f"{selector} did not appear on {page.url}; page errors: {page.js_errors}; "
                              f"wallet says: {page.locator('#wallet-error').all_inner_texts()}; "
                              f"wallet calls: {page.evaluate('window.__testWallet && window.__testWallet.log')}") from exc
+
+
+def assert_fits_the_screen(page):
+    """Nothing on the page is wider than the viewport: no sideways scrolling on a phone."""
+    scroll_width, screen_width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+    assert scroll_width <= screen_width, f"{page.url} is {scroll_width} px wide on a {screen_width} px screen"

@@ -1,6 +1,7 @@
 """The read API over the event index: listings, orders, sellers and the index status, with every
 refusal answered as JSON (400 for malformed parameters, 404 for what the index does not have)."""
 import time
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from brownie import chain, web3
@@ -12,9 +13,12 @@ from tests.marketplace.orders import State
 
 # What the IPFS layer would return for each listing's metadata CID.
 DOCUMENTS = {
-    "bafkreiethlisting": {"name": "Hand-roasted coffee beans", "description": "Washed Arabica, 1 kg"},
-    "bafkreiusdlistingv2": {"name": "Linen shirt", "description": "100% linen_cotton blend"},
-    "bafkreiotherlisting": {"name": "Silk scarf", "description": "Hand-rolled edges"},
+    "bafkreiethlisting": {"name": "Hand-roasted coffee beans", "description": "Washed Arabica, 1 kg",
+                          "attributes": [{"trait_type": "category", "value": "food"}]},
+    "bafkreiusdlistingv2": {"name": "Linen shirt", "description": "100% linen_cotton blend",
+                            "attributes": [{"trait_type": "category", "value": "Clothing"}]},
+    "bafkreiotherlisting": {"name": "Silk scarf", "description": "Hand-rolled edges",
+                            "attributes": [{"trait_type": "category", "value": "clothing"}]},
 }
 PAYOUT_EVENTS = ("OrderCompleted", "SettlementAccepted", "DisputeResolved")
 
@@ -112,9 +116,14 @@ def test_listings_are_the_chains_listings_newest_first(client, indexed, market, 
         ("q=coffee", [1]),
         ("q=LINEN", [2]),
         ("q=hand", [3, 1]),  # title of one, description of the other
+        ("q=ASH", [1]),  # inside a word ("Washed"): a substring, in any case
+        ("q=n_c", [2]),  # "linen_cotton": the _ of a longer search is literal too
         ("q=%25", [2]),  # a literal %, not a wildcard
         ("q=_", [2]),  # a literal _, not a wildcard
         ("q=nothing+like+this", []),
+        ("category=food", [1]),
+        ("category=CLOTHING", [3, 2]),  # one category, whatever the case
+        ("category=toys", []),
         ("seller={seller}&asset=ETH&in_stock=true&q=beans", [1]),
     ],
 )
@@ -145,12 +154,44 @@ def test_listings_paginate_with_a_total(client, indexed, page, per_page, expecte
     assert (body["total"], body["pages"], body["page"], body["perPage"]) == (3, pages, page, per_page)
 
 
+def test_categories_come_from_the_metadata_with_their_listing_counts(client, indexed):
+    assert get_json(client, "/api/categories")["items"] == [
+        {"name": "Clothing", "listings": 2}, {"name": "food", "listings": 1}
+    ]
+    assert get_json(client, "/api/listings/1")["category"] == "food"
+
+
 def test_the_api_answers_from_the_index_not_from_the_chain(history, app, market, seller):
     app.extensions["indexer"].sync()
     market.list(ETH_PRICE, ETH, 1, 0, 0, "bafkreinotindexedyet", {"from": seller})
     assert get_json(app.test_client(), "/api/listings")["total"] == 3
     app.extensions["indexer"].sync()
     assert get_json(app.test_client(), "/api/listings")["items"][0]["metadataCid"] == "bafkreinotindexedyet"
+
+
+def test_search_follows_a_listings_new_metadata(history, app, market, eth_listing, seller):
+    indexer = app.extensions["indexer"]
+    indexer.metadata_loader = {**DOCUMENTS, "bafkreiteapot": {"name": "Cast-iron teapot"}}.get
+    indexer.sync()
+    client = app.test_client()
+    assert listing_ids(client, "?q=coffee") == [eth_listing]
+    market.setListingMetadata(eth_listing, "bafkreiteapot", {"from": seller})
+    indexer.sync()
+    assert (listing_ids(client, "?q=coffee"), listing_ids(client, "?q=teapot")) == ([], [eth_listing])
+
+
+def test_a_catalog_page_kept_in_memory_gives_way_to_metadata_loaded_later(history, app, eth_listing):
+    def ipfs_down(cid):
+        raise TimeoutError("IPFS timeout")
+
+    indexer = app.extensions["indexer"]
+    indexer.metadata_loader = ipfs_down
+    indexer.sync()
+    client = app.test_client()
+    assert listing_ids(client, "?q=coffee") == [] and listing_ids(client, "?q=coffee") == []  # the second from memory
+    indexer.metadata_loader = DOCUMENTS.get
+    indexer.sync()  # no new block: only the metadata changes
+    assert listing_ids(client, "?q=coffee") == [eth_listing]
 
 
 # ---------------------------------------------------------------- GET /api/listings/<id>
@@ -189,6 +230,11 @@ def test_a_traced_listing_shows_its_tokens_and_orders_where_theirs_went(history,
     assert order["tokens"] == [{"tokenId": str(traced["tokens"][3]), "status": "undelivered"}]
     assert [step["event"] for step in order["timeline"]][-2:] == ["TracedTokenNotDelivered", "OrderCompleted"]
     assert get_json(client, f"/api/listings/{traced['traced_listing'] - 1}")["tokens"] == []  # untraced
+    listed = get_json(client, f"/api/orders?listing={traced['traced_listing']}&buyer={accounts[5].address}")["items"]
+    assert {item["id"]: item["tokens"] for item in listed}[str(traced["traced_completed"])] == [
+        {"tokenId": str(traced["tokens"][0]), "status": "delivered"},
+        {"tokenId": str(traced["tokens"][1]), "status": "delivered"},
+    ]
 
 
 # ---------------------------------------------------------------- GET /api/orders
@@ -329,6 +375,52 @@ def test_a_seller_who_only_applied_has_no_sales(client, indexed, stranger):
     assert body["rating"] == {"count": 0, "sum": 0, "average": None}
 
 
+# ---------------------------------------------------------------- GET /api/sellers/<address>/sales
+
+
+def test_weekly_sales_add_up_to_the_sellers_earnings_per_asset(client, indexed, seller):
+    orders = get_json(client, f"/api/orders?seller={seller.address}&per_page=100")["items"]
+    first_placed = min(order["placedAt"] for order in orders)
+    body = get_json(client, f"/api/sellers/{seller.address}/sales?interval=week&since={first_placed}")
+    weeks = [date.fromisoformat(day) for day in body["buckets"]]
+    assert all(week.weekday() == 0 for week in weeks)  # ISO weeks start on Monday
+    assert all(later - earlier == timedelta(days=7) for earlier, later in zip(weeks, weeks[1:]))  # no gaps
+    assert len(weeks) >= 2  # the history spans weeks
+
+    revenue = {row["asset"]: int(row["revenue"]) for row in get_json(client, f"/api/sellers/{seller.address}")[
+        "sales"]["perAsset"]}
+    earned = {series["asset"]: sum(int(v) for v in series["earned"]) for series in body["series"]}
+    assert earned == {asset: total for asset, total in revenue.items() if total}
+    assert {s["asset"]: int(s["totalEarned"]) for s in body["series"]} == earned
+    paying = [o for o in orders if o["sellerAmount"] not in (None, "0")]
+    assert sum(sum(series["orders"]) for series in body["series"]) == len(paying)
+    for series in body["series"]:
+        assert len(series["earned"]) == len(series["fees"]) == len(series["orders"]) == len(weeks)
+
+
+def test_daily_sales_default_to_the_30_days_up_to_the_last_indexed_block(client, indexed, seller):
+    status = get_json(client, "/api/index/status")
+    last_day = datetime.fromtimestamp(web3.eth.get_block(status["lastBlock"])["timestamp"], timezone.utc).date()
+    body = get_json(client, f"/api/sellers/{seller.address}/sales")
+    assert body["interval"] == "day" and len(body["buckets"]) == 30
+    assert (body["buckets"][-1], body["until"]) == (last_day.isoformat(), last_day.isoformat())
+    assert body["since"] == (last_day - timedelta(days=29)).isoformat()
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("interval=month", "'interval' must be one of day, week"),
+        ("since=1800000000&until=1700000000", "'since' (1800000000) is after 'until'"),
+        ("since=0&until=1700000000", "at most 366 buckets"),
+        ("until=-1", "'until' must be a whole number"),
+    ],
+)
+def test_a_sales_range_that_cannot_be_charted_is_a_json_400(client, indexed, seller, query, message):
+    body = get_json(client, f"/api/sellers/{seller.address}/sales?{query}", 400)
+    assert message in body["error"]
+
+
 # ---------------------------------------------------------------- GET /api/index/status
 
 
@@ -442,6 +534,7 @@ def test_malformed_parameters_are_refused_with_a_json_400(client, indexed, url):
         "/api/orders/0x1",
         "/api/orders/{unknown_order}",
         "/api/sellers/{nobody}",
+        "/api/sellers/{nobody}/sales",
     ],
 )
 def test_what_the_index_does_not_have_is_a_json_404(client, indexed, accounts, eth_listing, url):

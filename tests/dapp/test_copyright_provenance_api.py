@@ -1,4 +1,5 @@
-"""GET /api/works, /api/works/<id>, /api/licenses/verify and /api/provenance/<id>, read from the chain."""
+"""GET /api/works, /api/works/<id>, /api/licenses, /api/licenses/verify and /api/provenance/<id> (read from the chain),
+and /api/provenance (from the event index)."""
 from brownie import chain
 
 ETH = "0x" + "00" * 20
@@ -62,3 +63,55 @@ def test_a_creator_registers_a_work_gaslessly_through_the_relay(client, registry
     assert wait_for(client, response.get_json()["id"])["state"] == "mined"
     work_id = registry.workIdOf(content_hash)
     assert registry.getWork(work_id)["creator"] == creator.address
+
+
+def test_licenses_of_an_account_name_the_work_and_the_uses_recorded(client, registry, work, eth_offer, buyer):
+    registry.buyLicense(eth_offer, {"from": buyer, "value": 10**17})
+    registry.recordUse(work, "print run", "bafkreiusagereport", {"from": buyer})
+    items = client.get(f"/api/licenses?account={buyer.address}").get_json()["items"]
+    assert [(i["workId"], i["title"], i["valid"], i["revoked"]) for i in items] == [(work, "Sunrise", True, False)]
+    assert [(u["kind"], u["usageCid"]) for u in items[0]["uses"]] == [("print run", "bafkreiusagereport")]
+
+
+def test_provenance_tokens_are_listed_by_holder_and_producer_with_the_listing_holding_them(
+    app, client, market, provenance, product, producer, buyer
+):
+    traced = provenance.mint("bafkreipassport2", "SN-2", "geo:1,2", {"from": producer}).return_value
+    given = provenance.mint("bafkreipassport3", "SN-3", "geo:1,2", {"from": producer}).return_value
+    listing = market.listTraced(10**17, ETH, [traced], 0, 0, "bafkreitraced", {"from": producer}).return_value
+    provenance.transferFrom(producer, buyer, given, {"from": producer})
+    app.extensions["indexer"].sync()
+
+    held = client.get(f"/api/provenance?holder={producer.address}").get_json()
+    assert [(t["tokenId"], t["listingId"]) for t in held["items"]] == [(str(traced), listing), (str(product), None)]
+    assert held["items"][1]["batchRef"] == "LOT-2026-0042" and held["items"][1]["lastStep"] == "Commissioning"
+    assert [t["tokenId"] for t in client.get(f"/api/provenance?holder={buyer.address}").get_json()["items"]] == [
+        str(given)]
+    made = client.get(f"/api/provenance?producer={producer.address}&per_page=2").get_json()
+    assert (made["total"], made["pages"], [t["tokenId"] for t in made["items"]]) == (3, 2, [str(given), str(traced)])
+    assert client.get("/api/provenance?holder=0x123").status_code == 400
+
+
+def test_a_token_names_the_accounts_authorised_to_append_while_they_may(client, provenance, product, producer, courier):
+    provenance.setAppender(product, courier, True, {"from": producer})
+    body = client.get(f"/api/provenance/{product}").get_json()
+    assert [(a["account"], a["grantedBy"]) for a in body["appenders"]] == [(courier.address, producer.address)]
+    provenance.setAppender(product, courier, False, {"from": producer})
+    assert client.get(f"/api/provenance/{product}").get_json()["appenders"] == []
+
+
+def test_a_seller_lists_provenance_tokens_gaslessly_through_the_relay(client, market, provenance, producer, forwarder):
+    from eth_account import Account
+
+    from scripts.signing import local_key
+    from tests.dapp.test_relay import forward_request, wait_for
+
+    token = provenance.mint("bafkreipassport", "SN-1", "geo:1,2", {"from": producer}).return_value
+    signer = Account.from_key(local_key(3))
+    assert signer.address == producer.address
+    data = market.listTraced.encode_input(10**17, ETH, [token], 0, 0, "bafkreitraced")
+    response = client.post("/api/relay", json=forward_request(forwarder, signer, market, data))
+    assert response.status_code == 202, response.get_json()
+    assert wait_for(client, response.get_json()["id"])["state"] == "mined"
+    listing = market.listingCount()
+    assert list(market.listingTokens(listing)) == [token] and market.getListing(listing)["seller"] == producer.address

@@ -16,6 +16,12 @@ def test_routing_errors_under_api_are_json(client, method, path, status):
     assert response.get_json()["status"] == status
 
 
+def test_a_method_not_allowed_under_api_names_the_allowed_ones(client):
+    response = client.delete("/api/health")
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+
+
 def test_a_node_that_is_down_gives_a_clear_503(deployments_file, tmp_path):
     from dapp import create_app
 

@@ -9,18 +9,20 @@ import time
 from pathlib import Path
 
 import pytest
-from brownie import chain, web3
+from brownie import ProvenanceToken, chain, web3
 
 from dapp import index_db
+from dapp import indexer as indexer_module
 from dapp.chain import Chain
 from dapp.indexer import MARKETPLACE_HANDLERS, Indexer
-from tests.conftest import ETH, ETH_PRICE
+from tests.conftest import ETH, ETH_PRICE, FACTORY, PASSPORT_CID
 from tests.dapp.market_activity import (
     UINT32_MAX,
     assert_credits_match,
     assert_index_matches_chain,
     assert_listings_match,
     assert_orders_match,
+    assert_provenance_match,
     assert_sellers_match,
     assert_settings_match,
     dump,
@@ -31,6 +33,7 @@ from tests.dapp.market_activity import (
 from tests.marketplace.orders import place_order, ship
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SHIPPING, RECALLED = 4, 12
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -83,7 +86,8 @@ def assets(history, usd):
 
 
 @pytest.mark.parametrize(
-    "check", [assert_listings_match, assert_orders_match, assert_settings_match], ids=lambda f: f.__name__
+    "check", [assert_listings_match, assert_orders_match, assert_settings_match, assert_provenance_match],
+    ids=lambda f: f.__name__,
 )
 def test_index_equals_contract_views_after_a_mix_of_operations(history, indexer, index, market, check):
     indexer.sync()
@@ -189,6 +193,21 @@ def test_traced_orders_track_where_each_token_went(history, indexer, index, mark
     assert list(market.listingTokens(history["traced_listing"])) == [tokens[2]]  # back in the pool, alone
     stock = index.execute("SELECT stock FROM listings WHERE id = ?", (history["traced_listing"],)).fetchone()[0]
     assert stock == market.getListing(history["traced_listing"])["stock"] == 1
+
+
+def test_provenance_tokens_follow_mints_transfers_trail_events_and_recalls(history, indexer, index, market, seller,
+                                                                          stranger):
+    provenance = ProvenanceToken.at(market.provenance())
+    token = provenance.mint(PASSPORT_CID, "LOT-9", FACTORY, {"from": seller}).return_value
+    provenance.appendEvent(token, SHIPPING, "geo:1,2", "bafkreievidence", {"from": seller})
+    provenance.recall(token, "bafkreirecallnotice", {"from": seller})
+    provenance.transferFrom(seller, stranger, token, {"from": seller})
+    indexer.sync()
+    row = index.execute("SELECT * FROM provenance_tokens WHERE token_id = ?", (token,)).fetchone()
+    assert (row["producer"], row["holder"], row["batch_ref"], row["events"], row["last_step"], row["recalled"]) == (
+        seller.address, stranger.address, "LOT-9", 3, RECALLED, 1
+    )
+    assert_provenance_match(index, market)
 
 
 # ---------------------------------------------------------------- restarts, confirmations, rebuilds
@@ -336,9 +355,10 @@ def test_a_node_that_refuses_wide_log_queries_gets_smaller_ones(history, app, fr
 # ---------------------------------------------------------------- metadata hook
 
 
-def test_metadata_loader_fills_title_and_description_for_search(history, app, fresh_indexer):
+def test_metadata_loader_fills_title_description_and_category(history, app, fresh_indexer):
     documents = {
-        "bafkreiethlisting": {"name": "Coffee beans", "description": "Washed Arabica, 1 kg"},
+        "bafkreiethlisting": {"name": "Coffee beans", "description": "Washed Arabica, 1 kg",
+                              "attributes": [{"trait_type": "Category", "value": " food "}]},
         "bafkreiotherlisting": None,  # the IPFS layer could not find it
     }
     loaded = fresh_indexer(metadata_loader=documents.get)
@@ -346,12 +366,12 @@ def test_metadata_loader_fills_title_and_description_for_search(history, app, fr
     db = open_index(loaded.database)
     try:
         rows = {r["metadata_cid"]: tuple(r)[1:] for r in db.execute(
-            "SELECT metadata_cid, title, description, metadata_status FROM listings")}
+            "SELECT metadata_cid, title, description, category, metadata_status FROM listings")}
     finally:
         db.close()
-    assert rows["bafkreiethlisting"] == ("Coffee beans", "Washed Arabica, 1 kg", "loaded")
-    assert rows["bafkreiotherlisting"] == (None, None, "unavailable")
-    assert rows["bafkreiusdlistingv2"] == (None, None, "unavailable")  # the updated CID, not the first one
+    assert rows["bafkreiethlisting"] == ("Coffee beans", "Washed Arabica, 1 kg", "food", "loaded")
+    assert rows["bafkreiotherlisting"] == (None, None, None, "unavailable")
+    assert rows["bafkreiusdlistingv2"] == (None, None, None, "unavailable")  # the updated CID, not the first one
 
 
 def test_a_failing_metadata_loader_is_retried_then_given_up(history, app, fresh_indexer):
@@ -371,6 +391,28 @@ def test_a_failing_metadata_loader_is_retried_then_given_up(history, app, fresh_
         db.close()
     assert statuses == {"unavailable"}
     assert calls.count("bafkreiethlisting") == 5
+
+
+def test_a_metadata_backlog_larger_than_a_page_is_loaded_in_one_sync(history, app, fresh_indexer, monkeypatch):
+    monkeypatch.setattr(indexer_module, "METADATA_PAGE", 1)
+    loaded = fresh_indexer(metadata_loader=lambda cid: {"name": cid})
+    loaded.sync()
+    db = open_index(loaded.database)
+    try:
+        pending = db.execute("SELECT COUNT(*) FROM listings WHERE metadata_status = 'pending'").fetchone()[0]
+        listings = db.execute("SELECT COUNT(*) FROM listings").fetchone()[0]
+    finally:
+        db.close()
+    assert listings > 1 and pending == 0
+    assert loaded.metadata_backlog is False
+
+
+def test_metadata_loading_stops_at_its_time_budget_after_one_document(history, app, fresh_indexer):
+    loaded = fresh_indexer(metadata_loader=None)
+    loaded.sync()  # events only
+    loaded.metadata_loader = lambda cid: {"name": cid}
+    assert loaded.load_metadata(budget=0) == 1
+    assert loaded.metadata_backlog is True
 
 
 # ---------------------------------------------------------------- running it

@@ -1,8 +1,8 @@
 """The page shells and what they need from the API: /api/config, /api/abi/<name>, orders by state."""
 import pytest
 
-PAGES = ["/", "/listings/1", "/orders", "/account", "/sell", "/admin", "/works", "/works/1", "/licenses/verify",
-         "/provenance/1"]
+PAGES = ["/", "/listings/1", "/orders", "/account", "/sell", "/trace", "/admin", "/works", "/works/1",
+         "/licenses/verify", "/provenance/1"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -62,3 +62,12 @@ def test_sellers_are_listed_by_status(app, client, market, admin, seller, other_
     assert [s["address"] for s in client.get("/api/sellers?status=Suspended").get_json()["items"]] == [other_seller.address]
     assert client.get("/api/sellers").get_json()["total"] == 3
     assert client.get("/api/sellers?status=Gone").status_code == 400
+
+
+def test_config_shows_an_asset_the_admin_allows_or_disallows_at_once(client, market, usd, admin):
+    symbols = lambda: [a["symbol"] for a in client.get("/api/config").get_json()["assets"]]  # noqa: E731
+    assert symbols() == ["ETH", "tUSD"]
+    market.setAssetAllowed(usd, False, {"from": admin})
+    assert symbols() == ["ETH"]
+    market.setAssetAllowed(usd, True, {"from": admin})
+    assert symbols() == ["ETH", "tUSD"]

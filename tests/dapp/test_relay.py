@@ -211,3 +211,27 @@ def test_concurrent_signers_are_all_mined_once_with_gapless_relayer_nonces(app, 
 
 def web3_nonce(tx_hash):
     return web3.eth.get_transaction(tx_hash)["nonce"]
+
+
+def test_the_relayers_transaction_bytes_are_those_eth_account_signs():
+    from dapp.relay import sign_legacy_transaction
+
+    relayer = Account.create()
+    fields = {"nonce": 7, "gasPrice": 1_500_000_000, "gas": 400_000, "value": 0, "data": b"\x12" * 300,
+              "to": "0x5FbDB2315678afecb367f032d93F642f64180aa3", "chainId": 31337}
+    expected = bytes(relayer.sign_transaction(fields).raw_transaction)
+    assert sign_legacy_transaction(
+        relayer, nonce=7, gas_price=1_500_000_000, gas=400_000, to=fields["to"], value=0, data=fields["data"], chain_id=31337
+    ) == expected
+
+
+def test_the_relays_digest_is_the_eip712_digest_wallets_sign():
+    from eth_utils import keccak
+
+    from dapp.relay import ForwardRequest, domain_separator
+
+    forwarder = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+    request = ForwardRequest(sender=Account.create().address, to=forwarder, value=1, gas=300_000, nonce=4,
+                             deadline=2**40, data=bytes.fromhex("deadbeef") * 20)
+    signable = encode_typed_data(full_message=request.typed_data(31337, forwarder))
+    assert request.digest(domain_separator(31337, forwarder)) == keccak(b"\x19" + signable.version + signable.header + signable.body)

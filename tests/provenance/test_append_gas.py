@@ -1,8 +1,9 @@
 """Gas budgets: a trail append by the producer, the holder or a carrier stays under 45,000 gas.
 
-An append writes one warm slot (the trail's head and count) and one log. Authorising the actor
-reads one cold slot per check (producer, holder, LOGISTICS_ROLE, per-token grant, in that order),
-so an appender authorised per token pays a fourth cold read and lands just above the budget.
+An append reads and rewrites one slot (the trail's head and count) and writes one log, its strings
+hashed and logged straight from calldata. Authorising the actor reads one cold slot per check
+(producer, holder, LOGISTICS_ROLE, per-token grant, in that order), so an appender authorised per
+token pays a fourth cold read and lands a few hundred gas above the budget.
 """
 import pytest
 
@@ -54,18 +55,18 @@ def test_append_by_holder_within_budget(provenance, product, producer, buyer):
     assert tx.gas_used <= APPEND_BUDGET
 
 
-COLD_SLOAD = 2_100
+PER_TOKEN_APPENDER_ALLOWANCE = 500
 
 
-def test_append_by_per_token_appender_exceeds_the_budget_by_at_most_one_cold_read(
+def test_append_by_per_token_appender_stays_within_the_budget_plus_its_fourth_check(
     provenance, product, producer, buyer, courier
 ):
-    """Known gap: the fourth authorisation check (the per-token grant) is one cold storage read
-    over the 45,000 budget that producers, holders and carriers meet."""
+    """The per-token grant is the fourth authorisation check, one cold storage read (2,100 gas)
+    more than a carrier's: it lands at most 500 gas over the 45,000 that the others meet."""
     provenance.transferFrom(producer, buyer, product, {"from": producer})
     provenance.setAppender(product, courier, True, {"from": buyer})
     tx = provenance.appendEvent(product, Step.DELIVERING, FACTORY, EVIDENCE_CID, {"from": courier})
-    assert tx.gas_used <= APPEND_BUDGET + COLD_SLOAD
+    assert tx.gas_used <= APPEND_BUDGET + PER_TOKEN_APPENDER_ALLOWANCE
 
 
 def test_correction_within_budget(provenance, product, producer):

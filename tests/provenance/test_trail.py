@@ -2,6 +2,8 @@
 import brownie
 import pytest
 from brownie import ZERO_ADDRESS
+from eth_abi import encode
+from hexbytes import HexBytes
 
 from chainmart.provenance import NO_CORRECTION, Step
 from tests.conftest import FACTORY
@@ -42,6 +44,29 @@ def test_append_stores_the_head_it_logs(provenance, product, producer):
 def test_append_emits_only_the_trail_event(provenance, product, producer):
     tx = append(provenance, product, producer)
     assert list(tx.events.keys()) == ["ProvenanceEventRecorded"]
+
+
+# The append path writes its log's ABI encoding by hand (strings straight from calldata): the bytes
+# must be exactly what the ABI encoder writes, padding included, for every string length.
+@pytest.mark.parametrize("location, evidence", [
+    ("", ""),
+    ("x", EVIDENCE_CID),
+    ("a" * 31, "b" * 32),
+    ("c" * 32, "d" * 33),
+    ("geo:52.3676,4.9041;u=10 · Lagerhaus Süd", "e" * 100),
+])
+def test_append_log_data_is_the_canonical_abi_encoding(provenance, product, producer, location, evidence):
+    tx = append(provenance, product, producer, location=location, evidence=evidence)
+    event = tx.events["ProvenanceEventRecorded"]
+    expected = encode(
+        ["uint32", "uint64", "string", "string", "uint32", "bytes28"],
+        [1, tx.timestamp, location, evidence, NO_CORRECTION, bytes(HexBytes(event["head"]))],
+    )
+    (log,) = tx.logs
+    assert bytes(HexBytes(log["data"])) == expected
+    assert [bytes(t) for t in log["topics"][1:]] == [
+        int(product).to_bytes(32, "big"), int(Step.SHIPPING).to_bytes(32, "big"), bytes(12) + bytes(HexBytes(producer.address))
+    ]
 
 
 def test_append_accepts_empty_location_and_evidence(provenance, product, producer):

@@ -77,7 +77,12 @@ async function relay(contract, method, args, progress) {
   // Simulate as the forwarder will call it (ERC-2771: the signer's address appended to the data),
   // so a doomed request is explained now and never signed.
   const estimate = await reader.estimateGas({ from: forwarderAddress, to, data: concat([data, account]) });
-  const gas = minBig(BigInt(config.relay.maxGas), (estimate * 13n) / 10n + 20000n);
+  const maxGas = BigInt(config.relay.maxGas);
+  if (estimate > maxGas) {
+    throw new Error(`This needs about ${estimate.toLocaleString()} gas, more than the relayer pays for (${maxGas.toLocaleString()}): choose "Transaction (you pay gas)" at the top, or do it in smaller steps.`);
+  }
+  const wanted = (estimate * 13n) / 10n + 20000n;
+  const gas = wanted < maxGas ? wanted : maxGas;
   const forwarder = new Contract(forwarderAddress, await loadAbi("ChainMartForwarder"), reader);
   const [nonce, latest] = await Promise.all([forwarder.nonces(account), reader.getBlock("latest")]);
   const request = {
@@ -151,8 +156,6 @@ function jsonable(value) {
   if (Array.isArray(value)) return value.map(jsonable);
   return value;
 }
-
-function minBig(a, b) { return a < b ? a : b; }
 
 export function eventOf(result, name) {
   return result.events.find((e) => e.event === name);

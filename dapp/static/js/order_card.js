@@ -8,6 +8,10 @@ import { h, Progress } from "./ui.js";
 import * as wallet from "./wallet.js";
 
 const FINAL_REVIEWABLE = ["Completed", "Settled", "Resolved"];
+const TOKEN_WORDS = {
+  reserved: "comes with the order", delivered: "delivered", undelivered: "could not be delivered",
+  returned: "returned to the seller", kept: "kept by the seller",
+};
 
 /** order: from /api/orders; options: {role: "buyer"|"seller"|"arbiter", asset, onChanged} */
 export function orderCard(order, options) {
@@ -26,6 +30,8 @@ export function orderCard(order, options) {
       order.trackingRef ? [h("dt", {}, "Tracking"), h("dd", { class: "tracking" }, order.trackingRef)] : null,
       deadline ? [h("dt", {}, "Deadline"), h("dd", {}, deadline, order.deadline < now ? " (passed)" : "")] : null,
       BigInt(order.settlementOffer || 0) > 0n ? [h("dt", {}, "Settlement offer"), h("dd", {}, `refund of ${formatAmount(order.settlementOffer, asset)}`)] : null,
+      order.tokens?.length ? [h("dt", {}, "Provenance"), h("dd", { class: "order-tokens" }, order.tokens.map((t, i) => [i ? ", " : "",
+        h("a", { href: `/provenance/${t.tokenId}` }, `token #${t.tokenId}`), ` (${TOKEN_WORDS[t.status] || t.status})`]))] : null,
       h("dt", {}, "Order"), h("dd", { class: "mono", title: order.id }, order.id.length > 16 ? `${order.id.slice(0, 6)}…${order.id.slice(-6)}` : order.id)),
     h("details", { class: "history", open: true },
       h("summary", {}, "Timeline"),

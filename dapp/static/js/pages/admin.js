@@ -1,9 +1,10 @@
-// Admins and arbiters: disputes to resolve with a split, sellers to approve or suspend, the relayer.
-// These are role-gated functions: they go out as normal transactions (the relayer serves users only).
-import { getAddress } from "/static/vendor/ethers.min.js";
+// Admins and arbiters: disputes to resolve with a split, sellers to approve or suspend, payment
+// assets and fees, the relayer. These are role-gated functions: they go out as normal transactions
+// from the admin's wallet (the relayer serves users only), and the contracts check the role.
+import { Contract, getAddress } from "/static/vendor/ethers.min.js";
 import { getJson } from "../api.js";
-import { assetInfo, ETH, loadConfig } from "../config.js";
-import { perform } from "../actions.js";
+import { assetInfo, ETH, loadAbi, loadConfig } from "../config.js";
+import { perform, token } from "../actions.js";
 import { explain } from "../errors.js";
 import { formatAmount, formatDate, shortAddress } from "../format.js";
 import { orderCard } from "../order_card.js";
@@ -37,12 +38,17 @@ async function show(force = true) {
   }
   const sections = [];
   if (roles.arbiter) sections.push(h("section", { id: "disputes", "aria-labelledby": "disputes-title" }));
-  if (roles.admin) sections.push(h("section", { id: "sellers", "aria-labelledby": "sellers-title" }), h("section", { id: "relayer", "aria-labelledby": "relayer-title" }));
+  if (roles.admin) {
+    sections.push(h("section", { id: "sellers", "aria-labelledby": "sellers-title" }),
+      h("section", { id: "settings", "aria-labelledby": "settings-title" }),
+      h("section", { id: "relayer", "aria-labelledby": "relayer-title" }));
+  }
   replace(root, sections);
   try {
     await Promise.all([
       roles.arbiter ? disputes(document.getElementById("disputes")) : null,
       roles.admin ? sellers(document.getElementById("sellers")) : null,
+      roles.admin ? settings(document.getElementById("settings")) : null,
       roles.admin ? relayer(document.getElementById("relayer")) : null,
     ]);
   } catch (error) {
@@ -79,7 +85,7 @@ async function sellers(el) {
         h("td", {}, formatDate(s.createdAt)),
         h("td", {}, s.rating.count ? `${s.rating.average} (${s.rating.count})` : "–"),
         h("td", {}, action(s))))))) : h("p", {}, "None."));
-  const address = h("input", { id: "approve-address", required: true, placeholder: "0x…", size: "44" });
+  const address = h("input", { id: "approve-address", required: true, placeholder: "0x…", class: "address" });
   replace(el, h("h2", { id: "sellers-title" }, "Sellers"),
     table("Applications", applied, (s) => h("button", { type: "button", onclick: act("approveSeller", s.address, "Seller approved.") }, "Approve")),
     table("Active sellers", approved, (s) => h("button", { type: "button", class: "danger", onclick: act("suspendSeller", s.address, "Seller suspended: their listings cannot be bought.") }, "Suspend")),
@@ -89,9 +95,106 @@ async function sellers(el) {
       let account;
       try { account = getAddress(address.value.trim()); } catch { progress.fail("That is not an Ethereum address."); return; }
       act("approveSeller", account, "Seller approved.")();
-    } }, h("div", { class: "field" }, h("label", { for: "approve-address" }, "Approve an account directly"), address), h("button", { type: "submit" }, "Approve")),
+    } }, h("div", { class: "field wide" }, h("label", { for: "approve-address" }, "Approve an account directly"), address), h("button", { type: "submit" }, "Approve")),
     progress.el);
 }
+
+// ---------------------------------------------------------------- fees and payment assets
+
+async function contract(name) {
+  return new Contract(config.contracts[name], await loadAbi(name), wallet.provider());
+}
+
+/** Current values read from the chain, with forms that change them (admin transactions). */
+async function settings(el, message = null) {
+  const [market, registry] = await Promise.all([contract("Marketplace"), contract("CopyrightRegistry")]);
+  const [marketFee, marketMax, licenseFee, licenseMax, allowed] = await Promise.all([
+    market.feeBps(), market.MAX_FEE_BPS(), registry.feeBps(), registry.MAX_FEE_BPS(), market.allowedAssets(),
+  ]);
+  const tokens = await Promise.all(allowed.filter((a) => BigInt(a) !== 0n).map(describeToken));
+  const progress = new Progress(h("div", { id: "settings-progress" }));
+  if (message) progress.done(message);
+  const redraw = (done) => settings(el, done);
+  const act = (target, method, args, done, button) => async () => {
+    if (button) button.disabled = true;
+    try {
+      await perform(target, method, args, { mode: "transaction", progress });
+      redraw(done);
+    } catch (error) {
+      if (!error.explained) progress.fail(await explain(error));
+      if (button) button.disabled = false;
+    }
+  };
+
+  const address = h("input", { id: "allow-address", required: true, placeholder: "0x… (an ERC-20 token)", class: "address" });
+  const found = h("p", { id: "allow-token", class: "hint", "aria-live": "polite" });
+  let lookup = 0;
+  address.addEventListener("input", async () => {
+    const mine = ++lookup;
+    replace(found);
+    let account;
+    try { account = getAddress(address.value.trim()); } catch { return; }
+    const info = await describeToken(account).catch(() => null);
+    if (mine !== lookup) return;
+    replace(found, info ? `${info.name || info.symbol} (${info.symbol}, ${info.decimals} decimals)` : h("span", { class: "error" }, "No ERC-20 token answers at this address."));
+  });
+  const allow = h("button", { type: "submit", "data-action": "allow-asset" }, "Allow");
+
+  replace(el, h("h2", { id: "settings-title" }, "Fees and payment assets"), progress.el,
+    feeForm("market-fee", "Marketplace fee", marketFee, marketMax, "Charged on each order's payout to the seller; orders keep the fee they were placed with.", progress,
+      (bps, button) => act("Marketplace", "setFee", [bps], `The marketplace fee is now ${percent(bps)}.`, button)()),
+    feeForm("license-fee", "License fee", licenseFee, licenseMax, "Charged on each license sale.", progress,
+      (bps, button) => act("CopyrightRegistry", "setFee", [bps], `The license fee is now ${percent(bps)}.`, button)()),
+    h("h3", {}, "Payment assets"),
+    h("p", { class: "hint" }, "ETH is always accepted. Buyers can pay listings and licenses in any allowed token; disallowing one stops new listings and purchases in it (orders already paid run to their end)."),
+    h("div", { class: "table-wrap" }, h("table", { id: "assets-table" },
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Asset"), h("th", { scope: "col" }, "Name"), h("th", { scope: "col", class: "num" }, "Decimals"),
+        h("th", { scope: "col" }, "Address"), h("th", { scope: "col" }, h("span", { class: "hint" }, "Action")))),
+      h("tbody", {},
+        h("tr", { dataset: { symbol: "ETH" } }, h("th", { scope: "row" }, "ETH"), h("td", {}, "Ether"), h("td", { class: "num" }, "18"), h("td", {}, "native"), h("td", {})),
+        tokens.map((t) => {
+          const button = h("button", { type: "button", class: "secondary", "data-action": "disallow-asset" }, `Disallow ${t.symbol}`);
+          button.addEventListener("click", act("Marketplace", "setAssetAllowed", [t.address, false], `${t.symbol} is no longer accepted for new listings and purchases.`, button));
+          return h("tr", { dataset: { symbol: t.symbol, address: t.address } },
+            h("th", { scope: "row" }, t.symbol), h("td", {}, t.name), h("td", { class: "num" }, String(t.decimals)),
+            h("td", { class: "mono", title: t.address }, shortAddress(t.address)), h("td", {}, button));
+        })))),
+    h("form", { class: "actions", id: "allow-form", onsubmit: async (e) => {
+      e.preventDefault();
+      let account;
+      try { account = getAddress(address.value.trim()); } catch { progress.fail("That is not an Ethereum address (0x followed by 40 hex digits)."); return; }
+      const info = await describeToken(account).catch(() => null);
+      if (!info) { progress.fail(`No ERC-20 token answers at ${account}: check the address.`); return; }
+      await act("Marketplace", "setAssetAllowed", [account, true], `${info.symbol} is now accepted: sellers can list in it and buyers can pay with it.`, allow)();
+    } },
+    h("div", { class: "field wide" }, h("label", { for: "allow-address" }, "Allow a token"), address, found), allow));
+}
+
+function feeForm(id, label, current, max, hint, progress, submit) {
+  const input = h("input", { id: `${id}-input`, inputmode: "decimal", required: true, size: "6", value: String(Number(current) / 100) });
+  const button = h("button", { type: "submit", "data-action": `set-${id}` }, "Set fee");
+  return h("form", { class: "actions", id: `${id}-form`, onsubmit: (e) => {
+    e.preventDefault();
+    const text = input.value.trim().replace(",", ".");
+    if (!/^\d+(\.\d{1,2})?$/.test(text)) { progress.fail("Enter the fee as a percentage with at most two decimals, like 2.5."); return; }
+    submit(Math.round(Number(text) * 100), button);
+  } },
+  h("div", { class: "field" }, h("label", { for: input.id }, `${label} (%)`), input),
+  button,
+  h("p", { class: "hint", id: `${id}-current` }, `Now ${percent(current)}, at most ${percent(max)}. ${hint}`));
+}
+
+function percent(bps) {
+  return `${Number(bps) / 100} %`;
+}
+
+async function describeToken(address) {
+  const contract = token(address);
+  const [symbol, decimals, name] = await Promise.all([contract.symbol(), contract.decimals(), contract.name().catch(() => "")]);
+  return { address, symbol, decimals: Number(decimals), name };
+}
+
+// ---------------------------------------------------------------- relayer
 
 async function relayer(el) {
   const stats = await getJson("/api/admin/relayer");

@@ -1,4 +1,4 @@
-// The catalog: search, currency and price filters, sorting and pages over GET /api/listings.
+// The catalog: search, category, currency and price filters, sorting and pages over GET /api/listings.
 import { getJson } from "../api.js";
 import { assetInfo, loadConfig } from "../config.js";
 import { formatAmount, ipfsUrl, parseAmount, shortAddress } from "../format.js";
@@ -15,12 +15,16 @@ startShell();
 init().catch((error) => replace(status, h("span", { class: "error" }, error.message)));
 
 async function init() {
-  config = await loadConfig();
+  const [loaded, categories] = await Promise.all([loadConfig(), getJson("/api/categories").catch(() => ({ items: [] }))]);
+  config = loaded;
   const select = form.elements.asset;
   for (const asset of config.assets) select.append(h("option", { value: asset.address }, asset.symbol));
+  for (const category of categories.items) {
+    form.elements.category.append(h("option", { value: category.name }, `${category.name} (${category.listings})`));
+  }
   // Restore the filters from the address, so a search can be shared and the back button works.
   const params = new URLSearchParams(location.search);
-  for (const name of ["q", "asset", "sort"]) if (params.get(name)) form.elements[name].value = params.get(name);
+  for (const name of ["q", "category", "asset", "sort"]) if (params.get(name)) form.elements[name].value = params.get(name);
   form.elements.in_stock.checked = params.get("in_stock") === "true";
   togglePrices();
   const asset = selectedAsset();
@@ -53,6 +57,7 @@ function search(page) {
   const params = new URLSearchParams();
   const q = form.elements.q.value.trim();
   if (q) params.set("q", q);
+  if (form.elements.category.value) params.set("category", form.elements.category.value);
   const asset = selectedAsset();
   try {
     if (asset) {
@@ -104,7 +109,7 @@ function card(listing) {
       h("h2", {}, h("a", { href: `/listings/${listing.id}` }, title)),
       h("span", { class: "price" }, formatAmount(listing.price, asset)),
       h("span", {}, listing.stock > 0 ? `${listing.stock} in stock` : h("span", { class: "badge warn" }, "Out of stock")),
-      h("span", { class: "hint" }, "Seller ", shortAddress(listing.seller)),
+      h("span", { class: "hint" }, listing.category ? `${listing.category} · ` : "", "Seller ", shortAddress(listing.seller)),
       listing.traced ? h("span", { class: "badge traced" }, "Traced provenance") : null,
       listing.paused ? h("span", { class: "badge warn" }, "Paused") : null));
 }

@@ -1,4 +1,5 @@
-// The seller's page: apply, orders to ship, disputes, new listings, listings, earnings.
+// The seller's page: apply, orders to ship, disputes, new listings (plain or traced: units that are
+// provenance tokens), listings with their edits, earnings with a sales chart, withdrawals.
 import { Contract } from "/static/vendor/ethers.min.js";
 import { getJson, postJson, upload, ApiError } from "../api.js";
 import { assetInfo, loadAbi, loadConfig } from "../config.js";
@@ -6,7 +7,9 @@ import { eventOf, perform } from "../actions.js";
 import { renderBalances } from "../balances.js";
 import { explain } from "../errors.js";
 import { formatAmount, parseAmount } from "../format.js";
+import { listingItem, tokenPicker } from "../listing_editor.js";
 import { orderCard } from "../order_card.js";
+import { salesChart } from "../sales_chart.js";
 import { needWallet, startShell } from "../shell.js";
 import { h, Progress, replace } from "../ui.js";
 import * as wallet from "../wallet.js";
@@ -30,19 +33,22 @@ async function show(force = true) {
     const seller = await market.getSeller(state.account);
     const status = ["None", "Applied", "Approved", "Suspended"][Number(seller.status)];
     if (status !== "Approved") { replace(root, applySection(status)); return; }
+    const freeTokens = await unlistedTokens(state.account);
     const sections = {
       ship: h("section", { id: "to-ship", "aria-labelledby": "to-ship-title" }),
       disputes: h("section", { id: "disputes", "aria-labelledby": "disputes-title" }),
-      create: createListingSection(),
+      create: createListingSection(freeTokens),
       listings: h("section", { id: "my-listings", "aria-labelledby": "my-listings-title" }),
       earnings: h("section", { id: "earnings", "aria-labelledby": "earnings-title" }),
+      chart: h("section", { id: "sales", "aria-labelledby": "sales-title" }),
     };
     replace(root, Object.values(sections));
     await Promise.all([
       ordersSection(sections.ship, "to-ship-title", "Orders to ship", "Paid", "No orders waiting to ship."),
       ordersSection(sections.disputes, "disputes-title", "Disputes", "Disputed", "No open disputes."),
-      listingsSection(sections.listings),
+      listingsSection(sections.listings, freeTokens),
       earningsSection(sections.earnings),
+      salesChart(sections.chart, state.account, config),
     ]);
   } catch (error) {
     replace(root, h("p", { class: "error", role: "alert" }, await explain(error)));
@@ -58,17 +64,23 @@ async function ordersSection(el, titleId, title, state, empty) {
       : h("p", {}, empty));
 }
 
-async function listingsSection(el) {
+/** Provenance tokens the seller holds that no listing holds and that are not recalled: sellable. */
+async function unlistedTokens(account) {
+  const body = await getJson(`/api/provenance?holder=${account}&recalled=false&per_page=100`);
+  return body.items.filter((t) => t.listingId === null);
+}
+
+async function listingsSection(el, freeTokens, message = null) {
   const { account } = wallet.getState();
   const body = await getJson(`/api/listings?seller=${account}&per_page=100`);
-  replace(el, h("h2", { id: "my-listings-title" }, `My listings (${body.total})`),
-    h("div", { class: "table-wrap" }, h("table", {},
-      h("thead", {}, h("tr", {}, h("th", {}, "Listing"), h("th", { class: "num" }, "Price"), h("th", { class: "num" }, "Stock"), h("th", { class: "num" }, "Orders"))),
-      h("tbody", {}, body.items.map((l) => h("tr", {},
-        h("td", {}, h("a", { href: `/listings/${l.id}` }, l.title || `Listing ${l.id}`), l.paused ? " (paused)" : ""),
-        h("td", { class: "num" }, formatAmount(l.price, assetInfo(config, l.asset))),
-        h("td", { class: "num" }, String(l.stock)),
-        h("td", { class: "num" }, String(l.orderCount))))))));
+  const progress = new Progress(h("div", { id: "listings-progress" }));
+  if (message) progress.done(message);
+  // After an edit, redraw the listings (fresh from the index) and say what changed above them.
+  const onChanged = (done) => unlistedTokens(account).then((free) => listingsSection(el, free, done));
+  replace(el, h("h2", { id: "my-listings-title" }, `My listings (${body.total})`), progress.el,
+    body.items.length
+      ? h("ul", { class: "items" }, body.items.map((listing) => listingItem(listing, { config, freeTokens, onChanged })))
+      : h("p", {}, "No listings yet."));
 }
 
 async function earningsSection(el) {
@@ -115,7 +127,7 @@ function applySection(status) {
     h("button", { type: "submit" }, "Apply")), progress.el);
 }
 
-function createListingSection() {
+function createListingSection(freeTokens) {
   const progress = new Progress(h("div", { id: "create-progress" }));
   const field = (id, label, input) => h("div", { class: "field" }, h("label", { for: id }, label), input);
   const title = h("input", { id: "new-title", required: true, maxlength: "200" });
@@ -125,6 +137,13 @@ function createListingSection() {
   const price = h("input", { id: "new-price", required: true, inputmode: "decimal", size: "10" });
   const asset = h("select", { id: "new-asset" }, config.assets.map((a) => h("option", { value: a.address }, a.symbol)));
   const stock = h("input", { id: "new-stock", type: "number", min: "1", max: "4294967295", value: "1", required: true });
+  const picker = tokenPicker(freeTokens, "new");
+  const traced = h("input", { id: "new-traced", type: "checkbox" });
+  const tracedBox = h("div", { id: "new-tokens", hidden: true }, picker.el);
+  traced.addEventListener("change", () => {
+    tracedBox.hidden = !traced.checked;
+    stock.disabled = traced.checked;  // a traced listing's stock is its number of tokens
+  });
   const shipDays = h("input", { id: "new-ship-days", type: "number", min: "0", step: "any", value: "0", "aria-describedby": "window-hint" });
   const confirmDays = h("input", { id: "new-confirm-days", type: "number", min: "0", step: "any", value: "0", "aria-describedby": "window-hint" });
   const submit = h("button", { type: "submit", id: "create-listing" }, "List product");
@@ -136,6 +155,8 @@ function createListingSection() {
       const chosen = assetInfo(config, asset.value);
       const amount = parseAmount(price.value, chosen);
       if (amount === 0n) throw new Error("The price must be more than zero.");
+      const tokens = traced.checked ? picker.chosen() : [];
+      if (traced.checked && !tokens.length) throw new Error("Choose the provenance tokens this listing sells (one unit each).");
       progress.step("Uploading the photo to IPFS…");
       const photo = await upload("product-image", image.files[0]);
       progress.step("Storing the product description on IPFS…");
@@ -144,17 +165,26 @@ function createListingSection() {
         ...(category.value.trim() ? { attributes: [{ trait_type: "category", value: category.value.trim() }] } : {}),
       });
       const seconds = (days) => Math.round(Number(days.value || 0) * 86400);
-      const result = await perform("Marketplace", "list",
-        [amount, chosen.address, Number(stock.value), seconds(shipDays), seconds(confirmDays), metadata.cid], { progress });
+      const result = traced.checked
+        ? await perform("Marketplace", "listTraced",
+          [amount, chosen.address, tokens, seconds(shipDays), seconds(confirmDays), metadata.cid], { progress })
+        : await perform("Marketplace", "list",
+          [amount, chosen.address, Number(stock.value), seconds(shipDays), seconds(confirmDays), metadata.cid], { progress });
       const listed = eventOf(result, "Listed");
       progress.done("Listed. ", h("a", { href: `/listings/${listed?.args.listingId}`, id: "new-listing-link" }, "See the product page"));
       form.reset();
+      tracedBox.hidden = true;
+      stock.disabled = false;
+      const listings = document.getElementById("my-listings");
+      unlistedTokens(wallet.getState().account).then((free) => listingsSection(listings, free)).catch(() => {});
     } catch (error) {
       if (!error.explained) progress.fail(await explain(error));
     } finally { submit.disabled = false; }
   } },
   field("new-title", "Title", title), field("new-description", "Description", description), field("new-category", "Category", category),
   field("new-image", "Photo (PNG, JPEG, GIF or WebP)", image),
+  h("div", { class: "field check" }, traced, h("label", { for: "new-traced" }, "Sell provenance tokens (each unit comes with its token and trail)")),
+  tracedBox,
   h("div", { class: "filters" }, field("new-price", "Price", price), field("new-asset", "Currency", asset), field("new-stock", "Stock", stock),
     field("new-ship-days", "Ship within (days)", shipDays), field("new-confirm-days", "Buyer confirms within (days)", confirmDays),
     h("p", { class: "hint", id: "window-hint" }, "0 takes the defaults for physical goods.")),

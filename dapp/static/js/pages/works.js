@@ -1,5 +1,6 @@
-// Creators: register a work (SHA-256 computed here, checked against the server's), create license
-// offers, revoke a certificate, and withdraw license income.
+// Creators: register a work (SHA-256 computed here, checked against the server's), create, pause
+// and resume license offers, revoke a certificate, and withdraw license income. Licensees: my
+// licenses, and record a use of a licensed work (the usage report goes to IPFS).
 import { Contract, hexlify } from "/static/vendor/ethers.min.js";
 import { getJson, postJson, upload } from "../api.js";
 import { assetInfo, loadAbi, loadConfig } from "../config.js";
@@ -32,9 +33,10 @@ async function show(force = true) {
   shownFor = key;
   const mine = h("section", { id: "my-works", "aria-labelledby": "my-works-title" });
   const income = h("section", { id: "license-income", "aria-labelledby": "income-title" });
-  replace(root, registerSection(), mine, income);
+  const licenses = h("section", { id: "my-licenses", "aria-labelledby": "my-licenses-title" });
+  replace(root, registerSection(), mine, income, licenses);
   try {
-    await Promise.all([myWorks(mine), licenseIncome(income)]);
+    await Promise.all([myWorks(mine), licenseIncome(income), myLicenses(licenses)]);
   } catch (error) {
     root.append(h("p", { class: "error", role: "alert" }, await explain(error)));
   }
@@ -133,8 +135,36 @@ function workCard(work) {
     h("dl", { class: "facts" },
       h("dt", {}, "SHA-256"), h("dd", { class: "mono" }, work.contentHash),
       h("dt", {}, "Registered"), h("dd", {}, formatDate(work.registeredAt))),
+    offersList(work, run),
     work.revoked ? null : [offerForm(work, run), revoke],
     progress.el);
+}
+
+/** The work's offers (from /api/works/<id>), each with Pause or Resume. */
+function offersList(work, run) {
+  const el = h("div", { class: "table-wrap", id: `offers-${work.id}` });
+  getJson(`/api/works/${work.id}`).then((full) => {
+    if (!full.offers.length) { replace(el, h("p", { class: "hint" }, "No license offers yet.")); return; }
+    replace(el, h("table", {},
+      h("caption", { class: "hint" }, "License offers"),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Offer"), h("th", { scope: "col", class: "num" }, "Price"), h("th", { scope: "col", class: "num" }, "Sold"),
+        h("th", { scope: "col" }, "Status"), h("th", { scope: "col" }, h("span", { class: "hint" }, "Action")))),
+      h("tbody", {}, full.offers.map((offer) => {
+        const asset = assetInfo(config, offer.asset);
+        const toggle = h("button", {
+          type: "button", class: "secondary", "data-action": offer.paused ? "resume-offer" : "pause-offer",
+          onclick: () => run("setOfferPaused", [offer.id, !offer.paused],
+            offer.paused ? `Offer #${offer.id} resumed: buyers can license again.` : `Offer #${offer.id} paused: nobody can buy it until you resume it.`),
+        }, offer.paused ? "Resume" : "Pause");
+        return h("tr", { id: `offer-row-${offer.id}`, dataset: { offerId: offer.id } },
+          h("td", {}, `#${offer.id} `, h("a", { href: `/ipfs/${offer.termsCid}` }, "terms")),
+          h("td", { class: "num" }, formatAmount(offer.price, asset)),
+          h("td", { class: "num" }, Number(offer.maxLicenses) ? `${offer.sold} of ${offer.maxLicenses}` : String(offer.sold)),
+          h("td", { class: "offer-status" }, offer.paused ? "Paused" : "On sale"),
+          h("td", {}, work.revoked ? "" : toggle));
+      }))));
+  }).catch(async (error) => replace(el, h("p", { class: "error" }, await explain(error))));
+  return el;
 }
 
 function offerForm(work, run) {
@@ -183,4 +213,67 @@ async function licenseIncome(el) {
         } catch (error) { if (!error.explained) progress.fail(await explain(error)); }
       } }, `Withdraw ${asset.symbol}`)))) : h("p", {}, "Nothing to withdraw."),
     progress.el);
+}
+
+// ---------------------------------------------------------------- licensees
+
+const USE_KINDS = ["web publication", "print run", "broadcast", "exhibition", "advertising", "other"];
+
+async function myLicenses(el) {
+  const { account } = wallet.getState();
+  const body = await getJson(`/api/licenses?account=${account}`);
+  replace(el, h("h2", { id: "my-licenses-title" }, `My licenses (${body.items.length})`),
+    h("datalist", { id: "use-kinds" }, USE_KINDS.map((k) => h("option", { value: k }))),
+    body.items.length ? h("ul", { class: "items" }, body.items.map(licenseCard))
+      : h("p", {}, "You hold no licenses. Buy one on a work's page."));
+}
+
+function licenseCard(license) {
+  const progress = new Progress(h("div", { class: "license-progress" }));
+  const expires = BigInt(license.expiresAt);
+  const status = license.valid
+    ? (expires >= 2n ** 64n - 1n ? "Valid, perpetual" : `Valid until ${formatDate(license.expiresAt)}`)
+    : license.revoked ? "Not valid: the work's certificate was revoked" : "Not valid: expired or given up";
+  return h("li", { class: "item", id: `license-${license.workId}` },
+    h("header", {}, h("h3", {}, h("a", { href: `/works/${license.workId}` }, `#${license.workId} ${license.title}`)),
+      h("span", { class: `badge ${license.valid ? "" : "bad"}`, "data-testid": "license-status" }, license.valid ? "Valid" : "Not valid")),
+    h("dl", { class: "facts" },
+      h("dt", {}, "Status"), h("dd", {}, status),
+      h("dt", {}, "Use"), h("dd", {}, `${license.commercial ? "Commercial" : "Non-commercial"}, ${license.transferable ? "transferable" : "not transferable"}`),
+      h("dt", {}, "Uses recorded"), h("dd", { class: "license-uses" }, license.uses.length
+        ? h("ul", {}, license.uses.map((use) => h("li", {}, `${use.kind} `, use.usageCid ? h("a", { href: `/ipfs/${use.usageCid}` }, "report") : null)))
+        : "none yet")),
+    license.valid ? useForm(license, progress) : null,
+    progress.el);
+}
+
+function useForm(license, progress) {
+  const id = (name) => `${name}-${license.workId}`;
+  const kind = h("input", { id: id("use-kind"), required: true, maxlength: "100", list: "use-kinds", placeholder: "web publication, print run…" });
+  const report = h("textarea", { id: id("use-report"), maxlength: "4000", placeholder: "Where and how the work was used: title, address, print run, dates." });
+  const file = h("input", { id: id("use-file"), type: "file", accept: "image/*,application/pdf,text/plain,video/mp4,video/webm" });
+  const submit = h("button", { type: "submit", "data-action": "record-use" }, "Record use");
+  const form = h("form", { onsubmit: async (e) => {
+    e.preventDefault();
+    submit.disabled = true;
+    try {
+      let cid = "";
+      const chosen = file.files[0] || (report.value.trim() ? new File([report.value.trim()], "usage.txt", { type: "text/plain" }) : null);
+      if (chosen) {
+        if (!wallet.getState().session) throw new Error("Sign in first (button at the top): the usage report is stored through your session.");
+        progress.step("Uploading the usage report to IPFS…");
+        cid = (await upload("evidence", chosen)).cid;
+      }
+      await perform("CopyrightRegistry", "recordUse", [license.workId, kind.value.trim(), cid], { progress });
+      progress.done(`Use recorded on chain: "${kind.value.trim()}".`);
+      setTimeout(() => myLicenses(document.getElementById("my-licenses")), 1200);
+    } catch (error) {
+      if (!error.explained) progress.fail(await explain(error));
+    } finally { submit.disabled = false; }
+  } },
+  h("div", { class: "field" }, h("label", { for: kind.id }, "Kind of use"), kind),
+  h("div", { class: "field" }, h("label", { for: report.id }, "Usage report"), report),
+  h("div", { class: "field" }, h("label", { for: file.id }, "Or a file (proof of use)"), file),
+  submit);
+  return h("details", { class: "edit" }, h("summary", {}, "Record a use"), form);
 }
