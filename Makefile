@@ -25,7 +25,7 @@ STAMP_BROWSER := $(VENV)/.installed-browser
 export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
 export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup compile test test-anvil test-ganache test-ipfs test-browser test-faults audit vendor run bench bench-gas bench-ipfs bench-relay console clean
+.PHONY: setup compile test test-anvil test-ganache test-ipfs test-browser test-faults audit fuzz vendor run bench bench-gas bench-ipfs bench-relay console clean
 
 setup: $(STAMP_PY) $(STAMP_NPM) $(SOLC) $(TOOLS) $(VENDOR)
 
@@ -123,6 +123,11 @@ test-ipfs: $(STAMP_PY) $(STAMP_IPFS_NPM)
 test-faults: compile $(STAMP_IPFS_NPM) $(STAMP_TOOLS)
 	$(VENV)/bin/python -m pytest tests/faults/relay
 	brownie test tests/faults --ignore tests/faults/relay
+
+# The stateful fuzzer of tests/fuzz with its long profile (make test runs its CI profile); prints
+# the steps, transactions and reverts it checked. See docs/fuzzing.md.
+fuzz: compile
+	FUZZ_PROFILE=long brownie test tests/fuzz -s
 
 # Slither over contracts/: fails on any high, medium or low finding not triaged in contracts/SLITHER.md.
 audit: $(STAMP_TOOLS) $(STAMP_NPM) $(SOLC)

@@ -16,6 +16,12 @@ FORWARD_REQUEST = [
 
 def forward(forwarder, signer, target, calldata, relayer, gas=1_000_000):
     """Have `relayer` execute `calldata` on `target` as `signer` (a Brownie LocalAccount)."""
+    request = forward_request(forwarder, signer.private_key, signer.address, target, calldata, gas)
+    return forwarder.execute(request, {"from": relayer})
+
+
+def forward_request(forwarder, key, signer, target, calldata, gas=1_000_000):
+    """The `ForwardRequestData` tuple for `calldata` on `target`, signed with `signer`'s `key`."""
     deadline = chain.time() + 3600
     typed = {
         "types": {
@@ -35,7 +41,7 @@ def forward(forwarder, signer, target, calldata, relayer, gas=1_000_000):
             "verifyingContract": str(forwarder.address),
         },
         "message": {
-            "from": str(signer.address),
+            "from": str(signer),
             "to": str(target.address),
             "value": 0,
             "gas": gas,
@@ -44,6 +50,5 @@ def forward(forwarder, signer, target, calldata, relayer, gas=1_000_000):
             "data": bytes.fromhex(calldata[2:]),
         },
     }
-    signature = Account.sign_message(encode_typed_data(full_message=typed), signer.private_key).signature
-    request = (signer.address, target.address, 0, gas, deadline, calldata, signature)
-    return forwarder.execute(request, {"from": relayer})
+    signature = Account.sign_message(encode_typed_data(full_message=typed), key).signature
+    return (str(signer), target.address, 0, gas, deadline, calldata, signature)
