@@ -42,6 +42,7 @@ from eth_account import Account
 from eth_utils import function_abi_to_4byte_selector, keccak, to_checksum_address
 from hexbytes import HexBytes
 
+from chainmart.eip712 import FORWARD_REQUEST, FORWARDER_DOMAIN, forward_request_typed_data
 from dapp.chain import Chain
 from dapp.exceptions import (
     BadRequest,
@@ -59,16 +60,6 @@ from dapp.exceptions import (
 logger = logging.getLogger(__name__)
 
 FORWARDER = "ChainMartForwarder"
-FORWARDER_DOMAIN = {"name": "ChainMartForwarder", "version": "1"}
-FORWARD_REQUEST_TYPE = [
-    {"name": "from", "type": "address"},
-    {"name": "to", "type": "address"},
-    {"name": "value", "type": "uint256"},
-    {"name": "gas", "type": "uint256"},
-    {"name": "nonce", "type": "uint256"},
-    {"name": "deadline", "type": "uint48"},
-    {"name": "data", "type": "bytes"},
-]
 
 # What users may do gaslessly, per contract. Admin functions and payable ETH purchases are not
 # relayed: an admin pays its own gas, and the relayer never fronts a purchase price (buyLicense is
@@ -112,7 +103,7 @@ EXECUTE = keccak(text=f"execute({REQUEST_DATA})")[:4]
 FORWARDER_REFUSALS = {"ERC2771ForwarderInvalidSigner", "ERC2771ForwarderExpiredRequest", "ERC2771UntrustfulTarget"}
 DOMAIN_TYPEHASH = keccak(text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")
 FORWARD_REQUEST_TYPEHASH = keccak(
-    text="ForwardRequest(" + ",".join(f"{f['type']} {f['name']}" for f in FORWARD_REQUEST_TYPE) + ")"
+    text="ForwardRequest(" + ",".join(f"{f['type']} {f['name']}" for f in FORWARD_REQUEST) + ")"
 )
 
 
@@ -159,28 +150,15 @@ class ForwardRequest:
 
     def typed_data(self, chain_id: int, forwarder: str) -> dict[str, Any]:
         """The EIP-712 typed data a wallet signs (eth_signTypedData_v4)."""
-        return {
-            "types": {
-                "EIP712Domain": [
-                    {"name": "name", "type": "string"},
-                    {"name": "version", "type": "string"},
-                    {"name": "chainId", "type": "uint256"},
-                    {"name": "verifyingContract", "type": "address"},
-                ],
-                "ForwardRequest": FORWARD_REQUEST_TYPE,
-            },
-            "primaryType": "ForwardRequest",
-            "domain": {**FORWARDER_DOMAIN, "chainId": chain_id, "verifyingContract": forwarder},
-            "message": {
-                "from": self.sender,
-                "to": self.to,
-                "value": self.value,
-                "gas": self.gas,
-                "nonce": self.nonce,
-                "deadline": self.deadline,
-                "data": self.data,
-            },
-        }
+        return forward_request_typed_data(chain_id, forwarder, {
+            "from": self.sender,
+            "to": self.to,
+            "value": self.value,
+            "gas": self.gas,
+            "nonce": self.nonce,
+            "deadline": self.deadline,
+            "data": self.data,
+        })
 
     def digest(self, domain: bytes) -> bytes:
         """The EIP-712 digest the signature signs, given the forwarder's domain separator."""

@@ -7,32 +7,10 @@ benchmark can sign a user's whole sequence ahead of time.
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 
+from chainmart.eip712 import forward_request_typed_data, permit_typed_data
 from scripts.local_accounts import LOCAL_MNEMONIC
 
 Account.enable_unaudited_hdwallet_features()
-
-EIP712_DOMAIN = [
-    {"name": "name", "type": "string"},
-    {"name": "version", "type": "string"},
-    {"name": "chainId", "type": "uint256"},
-    {"name": "verifyingContract", "type": "address"},
-]
-PERMIT = [
-    {"name": "owner", "type": "address"},
-    {"name": "spender", "type": "address"},
-    {"name": "value", "type": "uint256"},
-    {"name": "nonce", "type": "uint256"},
-    {"name": "deadline", "type": "uint256"},
-]
-FORWARD_REQUEST = [
-    {"name": "from", "type": "address"},
-    {"name": "to", "type": "address"},
-    {"name": "value", "type": "uint256"},
-    {"name": "gas", "type": "uint256"},
-    {"name": "nonce", "type": "uint256"},
-    {"name": "deadline", "type": "uint48"},
-    {"name": "data", "type": "bytes"},
-]
 
 
 def local_key(index):
@@ -50,18 +28,13 @@ def sign_permit(token, owner_key, spender, value, deadline, chain_id):
 
 def permit_signature(owner_key, token_name, token_address, spender, value, nonce, deadline, chain_id):
     """(v, r, s) of an EIP-2612 permit (domain version "1", as OpenZeppelin's ERC20Permit)."""
-    typed = {
-        "types": {"EIP712Domain": EIP712_DOMAIN, "Permit": PERMIT},
-        "primaryType": "Permit",
-        "domain": {"name": token_name, "version": "1", "chainId": chain_id, "verifyingContract": str(token_address)},
-        "message": {
-            "owner": Account.from_key(owner_key).address,
-            "spender": str(spender),
-            "value": int(value),
-            "nonce": int(nonce),
-            "deadline": int(deadline),
-        },
-    }
+    typed = permit_typed_data(chain_id, token_name, token_address, {
+        "owner": Account.from_key(owner_key).address,
+        "spender": str(spender),
+        "value": int(value),
+        "nonce": int(nonce),
+        "deadline": int(deadline),
+    })
     signed = Account.sign_message(encode_typed_data(full_message=typed), owner_key)
     return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
 
@@ -69,11 +42,7 @@ def permit_signature(owner_key, token_name, token_address, spender, value, nonce
 def sign_forward_request(signer_key, request, chain_id, forwarder):
     """The body POST /api/relay takes: `request` (from, to, value, gas, nonce, deadline and data
     as 0x-hex) signed as the ChainMartForwarder's EIP-712 ForwardRequest."""
-    typed = {
-        "types": {"EIP712Domain": EIP712_DOMAIN, "ForwardRequest": FORWARD_REQUEST},
-        "primaryType": "ForwardRequest",
-        "domain": {"name": "ChainMartForwarder", "version": "1", "chainId": chain_id, "verifyingContract": str(forwarder)},
-        "message": {**request, "data": bytes.fromhex(request["data"].removeprefix("0x"))},
-    }
+    message = {**request, "data": bytes.fromhex(request["data"].removeprefix("0x"))}
+    typed = forward_request_typed_data(chain_id, forwarder, message)
     signed = Account.sign_message(encode_typed_data(full_message=typed), signer_key)
     return {"request": request, "signature": "0x" + bytes(signed.signature).hex()}

@@ -3,15 +3,7 @@ from brownie import chain
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 
-FORWARD_REQUEST = [
-    {"name": "from", "type": "address"},
-    {"name": "to", "type": "address"},
-    {"name": "value", "type": "uint256"},
-    {"name": "gas", "type": "uint256"},
-    {"name": "nonce", "type": "uint256"},
-    {"name": "deadline", "type": "uint48"},
-    {"name": "data", "type": "bytes"},
-]
+from chainmart.eip712 import forward_request_typed_data
 
 
 def forward(forwarder, signer, target, calldata, relayer, gas=1_000_000):
@@ -23,32 +15,14 @@ def forward(forwarder, signer, target, calldata, relayer, gas=1_000_000):
 def forward_request(forwarder, key, signer, target, calldata, gas=1_000_000):
     """The `ForwardRequestData` tuple for `calldata` on `target`, signed with `signer`'s `key`."""
     deadline = chain.time() + 3600
-    typed = {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "ForwardRequest": FORWARD_REQUEST,
-        },
-        "primaryType": "ForwardRequest",
-        "domain": {
-            "name": "ChainMartForwarder",
-            "version": "1",
-            "chainId": chain.id,
-            "verifyingContract": str(forwarder.address),
-        },
-        "message": {
-            "from": str(signer),
-            "to": str(target.address),
-            "value": 0,
-            "gas": gas,
-            "nonce": int(forwarder.nonces(signer)),
-            "deadline": deadline,
-            "data": bytes.fromhex(calldata[2:]),
-        },
-    }
+    typed = forward_request_typed_data(chain.id, forwarder.address, {
+        "from": str(signer),
+        "to": str(target.address),
+        "value": 0,
+        "gas": gas,
+        "nonce": int(forwarder.nonces(signer)),
+        "deadline": deadline,
+        "data": bytes.fromhex(calldata[2:]),
+    })
     signature = Account.sign_message(encode_typed_data(full_message=typed), key).signature
     return (str(signer), target.address, 0, gas, deadline, calldata, signature)

@@ -14,11 +14,12 @@ from typing import Any
 from flask import current_app, jsonify, request
 from web3 import Web3
 
+from chainmart.eip712 import FORWARDER_DOMAIN
 from dapp.api import api
 from dapp.api.params import ETH, Query
 from dapp.config import LOCAL_CHAIN_IDS
 from dapp.exceptions import ChainMartError, NotFound
-from dapp.relay import FORWARDER_DOMAIN, RELAYABLE
+from dapp.relay import RELAYABLE
 
 TOKEN_INFO_TTL = 300.0  # seconds: a token's symbol, decimals and permit domain do not change
 ERC20_ABI = [

@@ -9,7 +9,7 @@ from brownie import chain, web3
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 
-from scripts.signing import sign_permit
+from scripts.signing import sign_forward_request, sign_permit
 
 USD = 10**6
 ETH = "0x" + "00" * 20
@@ -32,31 +32,7 @@ def forward_request(forwarder, signer, to, data, *, gas=300_000, deadline=None, 
         "deadline": deadline if deadline is not None else chain.time() + 3600,
         "data": data,
     }
-    typed = {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "ForwardRequest": [
-                {"name": "from", "type": "address"},
-                {"name": "to", "type": "address"},
-                {"name": "value", "type": "uint256"},
-                {"name": "gas", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "deadline", "type": "uint48"},
-                {"name": "data", "type": "bytes"},
-            ],
-        },
-        "primaryType": "ForwardRequest",
-        "domain": {"name": "ChainMartForwarder", "version": "1", "chainId": chain.id,
-                   "verifyingContract": str(forwarder.address)},
-        "message": {**request, "data": bytes.fromhex(data[2:])},
-    }
-    signed = Account.sign_message(encode_typed_data(full_message=typed), signer.key)
-    return {"request": request, "signature": "0x" + bytes(signed.signature).hex()}
+    return sign_forward_request(signer.key, request, chain.id, forwarder.address)
 
 
 def wait_for(client, job_id, timeout=10):

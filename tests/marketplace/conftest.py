@@ -12,20 +12,11 @@ from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 
+from chainmart.eip712 import FORWARD_REQUEST, FORWARDER_DOMAIN
 from scripts.signing import local_key
 from tests.conftest import USD
 
-FORWARD_REQUEST_TYPES = {
-    "ForwardRequest": [
-        {"name": "from", "type": "address"},
-        {"name": "to", "type": "address"},
-        {"name": "value", "type": "uint256"},
-        {"name": "gas", "type": "uint256"},
-        {"name": "nonce", "type": "uint256"},
-        {"name": "deadline", "type": "uint48"},
-        {"name": "data", "type": "bytes"},
-    ]
-}
+FORWARD_REQUEST_TYPES = {"ForwardRequest": FORWARD_REQUEST}
 REQUEST_FIELDS = ("from", "to", "value", "gas", "deadline", "data", "signature")  # ForwardRequestData
 REQUEST_GAS = 1_000_000
 ONE_HOUR = 3600
@@ -60,12 +51,7 @@ def gasless_buyer(usd, admin):
 
 def forward_request_message(forwarder, request, nonce):
     """The EIP-712 (domain, types, message) `forwarder` checks `request` against at `nonce`."""
-    domain = {
-        "name": "ChainMartForwarder",
-        "version": "1",
-        "chainId": chain.id,
-        "verifyingContract": forwarder.address,
-    }
+    domain = {**FORWARDER_DOMAIN, "chainId": chain.id, "verifyingContract": forwarder.address}
     message = {field: request[field] for field in REQUEST_FIELDS if field != "signature"}
     message["nonce"] = nonce
     return domain, FORWARD_REQUEST_TYPES, message
