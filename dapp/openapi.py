@@ -188,10 +188,12 @@ def openapi_spec() -> dict[str, Any]:
             params=[{"name": "work", "in": "query", "required": True, "schema": UINT_STRING},
                     {"name": "account", "in": "query", "required": True, "schema": ADDRESS}], tag="copyright")},
         "/api/provenance": {"get": _op(
-            "Provenance tokens by holder and/or producer, newest first, with the listing that holds each",
+            "Provenance tokens by holder and/or producer (not_holder: held by anyone else), newest first, with the "
+            "listing that holds each",
             {"200": _json(), **_errors(400, 503)},
             params=[{"name": "holder", "in": "query", "schema": ADDRESS},
                     {"name": "producer", "in": "query", "schema": ADDRESS},
+                    {"name": "not_holder", "in": "query", "schema": ADDRESS},
                     {"name": "recalled", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]}},
                     *PAGE], tag="provenance")},
         "/api/provenance/{token_id}": {"get": _op(

@@ -33,13 +33,14 @@ def step_name(step: int | None) -> str | None:
 
 @api.get("/provenance")
 def list_provenance_tokens():
-    """Tokens held by `holder` and/or made by `producer`, newest first."""
-    query = Query(request.args, ("holder", "producer", "recalled", *PAGE_PARAMS))
+    """Tokens held by `holder` and/or made by `producer` (and not held by `not_holder`), newest first."""
+    query = Query(request.args, ("holder", "producer", "not_holder", "recalled", *PAGE_PARAMS))
     recalled = query.boolean("recalled")
     page, per_page = query.page()
     where_sql, params = where([
         ("p.holder = ?", query.address("holder")),
         ("p.producer = ?", query.address("producer")),
+        ("p.holder != ?", query.address("not_holder")),
         ("p.recalled = ?", None if recalled is None else int(recalled)),
     ])
     rows, paging = paginate(get_index(), f"p.*, {TOKEN_LISTING} AS listing_id",

@@ -133,3 +133,25 @@ def test_buyer_of_a_traced_product_finds_its_token_under_my_provenance_tokens(
     expect(shopper.locator("dd[title='" + buyer.address + "']")).to_be_visible()  # held by the buyer now
     shot(shopper, "token-page")
     assert not merchant.js_errors and not shopper.js_errors
+
+
+def test_a_producer_with_more_tokens_than_a_page_shows_the_rest_on_demand(open_wallet_page, dapp, platform, demo_roles):
+    token = platform["ProvenanceToken"]
+    producer, buyer = demo_roles["seller_a"], demo_roles["buyer"]
+    minted = [token.mint("bafkreipassport", f"BULK-{unit:02}", FACTORY, {"from": producer}).return_value
+              for unit in range(26)]
+    token.transferFrom(producer, buyer, minted[0], {"from": producer})
+    dapp.wait_indexed()
+
+    page = open_wallet_page("seller_a")
+    connect_and_sign_in(page, "/trace")
+    held = page.locator("#held-tokens li.item")
+    expect(page.locator("#held-title")).to_have_text("Tokens you hold (25)")
+    expect(held).to_have_count(24)
+    page.get_by_role("button", name="Show more").first.click()
+    expect(held).to_have_count(25)
+    expect(page.locator("#held-more")).to_be_hidden()
+    expect(page.locator("#made-title")).to_have_text("Tokens you made, held by others (1)")
+    expect(page.locator("#made-tokens li.item")).to_have_count(1)
+    expect(page.locator("#made-more")).to_be_hidden()
+    assert not page.js_errors

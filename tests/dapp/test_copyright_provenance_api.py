@@ -89,6 +89,8 @@ def test_provenance_tokens_are_listed_by_holder_and_producer_with_the_listing_ho
         str(given)]
     made = client.get(f"/api/provenance?producer={producer.address}&per_page=2").get_json()
     assert (made["total"], made["pages"], [t["tokenId"] for t in made["items"]]) == (3, 2, [str(given), str(traced)])
+    elsewhere = client.get(f"/api/provenance?producer={producer.address}&not_holder={producer.address}").get_json()
+    assert (elsewhere["total"], [t["tokenId"] for t in elsewhere["items"]]) == (1, [str(given)])
     assert client.get("/api/provenance?holder=0x123").status_code == 400
 
 

@@ -14,6 +14,7 @@ import * as wallet from "../wallet.js";
 const root = document.getElementById("trace");
 const MAX_BATCH_REF_BYTES = 31;
 const MAX_UNITS = 20;
+const TOKENS_PER_PAGE = 24;
 let config;
 let shownFor = null;
 
@@ -48,20 +49,37 @@ const changed = (message) => show(true, message);
 
 async function heldTokens(el) {
   const { account } = wallet.getState();
-  const body = await getJson(`/api/provenance?holder=${account}&per_page=100`);
-  replace(el, h("h2", { id: "held-title" }, `Tokens you hold (${body.total})`),
-    body.items.length ? h("ul", { class: "items" }, body.items.map((t) => tokenCard(t, { account, onChanged: changed })))
-      : h("p", {}, "You hold no provenance tokens."));
+  await tokenList(el, `/api/provenance?holder=${account}`, "held", "Tokens you hold", "You hold no provenance tokens.");
 }
 
 async function madeTokens(el, producer) {
   const { account } = wallet.getState();
   if (!producer) { replace(el); return; }
-  const body = await getJson(`/api/provenance?producer=${account}&per_page=100`);
-  const elsewhere = body.items.filter((t) => t.holder !== account);
-  replace(el, h("h2", { id: "made-title" }, `Tokens you made, held by others (${elsewhere.length})`),
-    elsewhere.length ? h("ul", { class: "items" }, elsewhere.map((t) => tokenCard(t, { account, onChanged: changed })))
-      : h("p", {}, "None yet: tokens you sell move to their buyers when the order completes."));
+  await tokenList(el, `/api/provenance?producer=${account}&not_holder=${account}`, "made",
+    "Tokens you made, held by others", "None yet: tokens you sell move to their buyers when the order completes.");
+}
+
+// A titled list of token cards, TOKENS_PER_PAGE at a time, with a button for the next page.
+async function tokenList(el, url, name, title, empty) {
+  const { account } = wallet.getState();
+  const list = h("ul", { class: "items" });
+  const more = h("button", { type: "button", class: "secondary", id: `${name}-more` }, "Show more");
+  let page = 0;
+  const next = async () => {
+    page += 1;
+    const body = await getJson(`${url}&page=${page}&per_page=${TOKENS_PER_PAGE}`);
+    list.append(...body.items.map((t) => tokenCard(t, { account, onChanged: changed })));
+    more.hidden = page >= body.pages;
+    return body;
+  };
+  more.addEventListener("click", async () => {
+    more.disabled = true;
+    try { await next(); } catch (error) { more.after(h("p", { class: "error", role: "alert" }, await explain(error))); }
+    more.disabled = false;
+  });
+  const body = await next();
+  replace(el, h("h2", { id: `${name}-title` }, `${title} (${body.total})`),
+    body.total ? list : h("p", {}, empty), more);
 }
 
 function mintSection() {
