@@ -1,13 +1,16 @@
-"""A seller's tools in the browser: editing a listing (price, stock, pause, description) with the
-catalog following each change, and the sales chart drawn from the event index."""
+"""A seller's tools in the browser: editing a listing (price, stock, pause, description, photo) with
+the catalog following each change, adding provenance tokens to a traced listing, and the sales chart
+drawn from the event index."""
 from datetime import date
 
 from brownie import chain
 from playwright.sync_api import expect
 
+from scripts.demo_images import png
 from tests.browser.conftest import PHONE, assert_fits_the_screen, connect, connect_and_sign_in, listing_named
 
 USD = 10**6
+ETH = "0x" + "00" * 20
 DAY = 86_400
 EPOCH = date(1970, 1, 1).toordinal()
 FEE_BPS = 250  # the demo's platform fee
@@ -73,6 +76,55 @@ def test_seller_edits_price_stock_pause_and_title_and_the_catalog_follows(browse
     assert not market.getListing(coffee["id"])["paused"]
     assert not merchant.js_errors
     visitor.close()
+
+
+def listing_metadata(page, dapp, listing_id):
+    """The listing's metadata document, by the CID its latest event names (the index has read the chain)."""
+    dapp.wait_indexed()
+    cid = page.request.get(f"{dapp.url}/api/listings/{listing_id}").json()["metadataCid"]
+    return page.request.get(f"{dapp.url}/ipfs/{cid}").json()
+
+
+def test_seller_replaces_a_listings_photo_and_the_new_document_keeps_the_rest(open_wallet_page, shot, demo, dapp):
+    coffee = listing_named(demo, "coffee")
+    merchant = open_wallet_page("seller_a")
+    connect_and_sign_in(merchant, "/sell")
+    before = listing_metadata(merchant, dapp, coffee["id"])
+    item = merchant.locator(f"#listing-{coffee['id']}")
+    item.locator("summary", has_text="Change description or photo").click()
+    expect(item.locator(".hint", has_text="Current photo")).to_be_visible()
+    photo = png(rgb=(20, 160, 90))
+    item.get_by_label("New photo (optional)").set_input_files({"name": "beans.png", "mimeType": "image/png",
+                                                                "buffer": photo})
+    item.get_by_role("button", name="Save description").click()
+    expect(merchant.locator("#listings-progress")).to_contain_text("Description saved", timeout=30_000)
+    shot(merchant, "photo-replaced")
+
+    after = listing_metadata(merchant, dapp, coffee["id"])
+    assert after["image"] != before["image"]
+    assert (after["name"], after["description"]) == (before["name"], before["description"])
+    assert merchant.request.get(f"{dapp.url}/ipfs/{after['image'].removeprefix('ipfs://')}").body() == photo
+    assert not merchant.js_errors
+
+
+def test_seller_adds_provenance_tokens_to_a_traced_listing_and_its_stock_grows(open_wallet_page, dapp, market,
+                                                                               platform, demo_roles):
+    token, seller = platform["ProvenanceToken"], demo_roles["seller_a"]
+    units = [token.mint("bafkreipassport", f"LOT-{n}", "geo:1,2", {"from": seller}).return_value for n in range(3)]
+    listing = market.listTraced(10**16, ETH, units[:1], 0, 0, "bafkreitraced", {"from": seller}).return_value
+    dapp.wait_indexed()
+
+    merchant = open_wallet_page("seller_a")
+    connect_and_sign_in(merchant, "/sell")
+    item = merchant.locator(f"#listing-{listing}")
+    item.locator("summary", has_text="Add provenance tokens").click()
+    for unit in units[1:]:
+        item.get_by_label(f"#{unit} · LOT-{unit - units[0]}").check()
+    item.get_by_role("button", name="Add to this listing").click()
+    expect(merchant.locator("#listings-progress")).to_contain_text("Added 2 units.", timeout=30_000)
+    assert sorted(market.listingTokens(listing)) == units
+    assert market.getListing(listing)["stock"] == 3
+    assert not merchant.js_errors
 
 
 def completed_order(market, listing_id, buyer, seller, quantity, *, token=None, price=0):
