@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from scripts.local_services import ROOT
+from scripts.local_stack import ROOT
 
 PARTS = ("gas", "relay", "catalog", "ipfs")
 REPORTS = ROOT / "reports"
@@ -108,11 +108,11 @@ def run_part(part: str, *, smoke: bool, out: Path) -> dict[str, Any]:
 
 def gas(out: Path) -> dict[str, Any]:
     """scripts/bench_gas.py's table, measured on a fresh anvil, with each budget and its margin."""
-    from scripts.local_services import anvil, attach_brownie
+    from scripts.local_stack import LocalChain, attach_brownie
 
     with tempfile.TemporaryDirectory() as folder:
-        with anvil(Path(folder)) as rpc_url:
-            attach_brownie(rpc_url)
+        with LocalChain(folder, keep_state=False) as node:
+            attach_brownie(node.url)
             from brownie import accounts
 
             from scripts import bench_gas, bench_gas_provenance

@@ -32,7 +32,7 @@ from web3 import Web3
 
 from dapp.ipfs import EmbeddedStore
 from scripts.bulk_send import Node, failed_transactions, send_in_blocks
-from scripts.local_services import ROOT, Served, anvil, attach_brownie, dapp_server
+from scripts.local_stack import ROOT, DappServer, LocalChain, attach_brownie
 
 ETH = "0x0000000000000000000000000000000000000000"
 WORKDIR = ROOT / ".bench" / "catalog"
@@ -80,18 +80,12 @@ def run(listings: int = 10_000, *, orders: int | None = None, per_block: int = P
         requests_per_client: int = 200, workdir: Path = WORKDIR) -> dict[str, Any]:
     orders = listings // 20 if orders is None else orders
     workdir = _fresh(workdir)
-    with anvil(workdir, accounts=ACCOUNTS) as rpc_url:
-        deployment = deploy(rpc_url, workdir)
+    with LocalChain(workdir, accounts=ACCOUNTS, keep_state=False) as node:
+        deployment = deploy(node.url, workdir)
         store = EmbeddedStore(workdir / "ipfs")
-        seeding = seed(rpc_url, deployment, store, listings, orders, per_block)
+        seeding = seed(node.url, deployment, store, listings, orders, per_block)
         env = {
-            "CHAINMART_RPC_URL": rpc_url,
-            "CHAINMART_DEPLOYMENTS": str(workdir / "deployments.json"),
-            "CHAINMART_BUILD_DIR": str(ROOT / "build"),
-            "INDEX_DATABASE": str(workdir / "index.sqlite3"),
             "IPFS_BACKEND": "embedded",
-            "IPFS_STORE_PATH": str(workdir / "ipfs"),
-            "INDEX_AUTOSTART": "true",
             # Batches of about 2,000 events, as the default 2,000 blocks hold on a sparser chain; and
             # the catch-up is seen batch by batch.
             "INDEX_BATCH_BLOCKS": str(CATCH_UP_BATCH_BLOCKS),
@@ -103,7 +97,7 @@ def run(listings: int = 10_000, *, orders: int | None = None, per_block: int = P
             catching_up = watcher.submit(follow_catch_up, workdir / "index.sqlite3", seeding["head"],
                                          seeding["events"], listings, given_up)
             try:
-                with dapp_server(workdir, env) as server:
+                with DappServer(node.url, workdir / "deployments.json", workdir, env=env) as server:
                     catch_up = catching_up.result()
                     latency = load(server, clients, requests_per_client, listings, seeding["assets"],
                                    seeding["sellers"])
@@ -318,7 +312,7 @@ def catalog_query(rng: random.Random, pages: int, assets: dict[str, str], seller
     return "/api/listings?" + urllib.parse.urlencode(params)
 
 
-def load(server: Served, clients: int, requests_per_client: int, listings: int, assets: dict[str, str],
+def load(server: DappServer, clients: int, requests_per_client: int, listings: int, assets: dict[str, str],
          sellers: list[str]) -> dict[str, Any]:
     """`clients` threads, each on its own keep-alive connection, sending GETs back to back."""
     host, port = urllib.parse.urlsplit(server.url).hostname, urllib.parse.urlsplit(server.url).port

@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 from dapp.cid import cid_of_bytes, cid_of_stream
 from dapp.ipfs import EmbeddedStore, IpfsNodeStore
-from scripts.local_services import IpfsNode
+from scripts.local_stack import IpfsNode
 
 MiB = 1024 * 1024
 SIZES_MIB = (1, 10, 50)

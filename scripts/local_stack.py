@@ -1,13 +1,18 @@
-"""A throwaway ChainMart stack for benchmarks and fault tests, in plain Python (not a Brownie script).
+"""Real local services on free ports, for benchmarks and fault tests: an anvil chain, the IPFS test
+node (js-ipfs) and the dApp served by gunicorn as `make run` serves it; and the platform deployed.
 
     with LocalChain(workdir) as node:                  # anvil on a free port
         platform = deploy_stack(node.url, workdir)      # the contracts, a stablecoin, a listing
         with DappServer(node.url, platform.deployments, workdir) as dapp:
-            ...                                         # the dApp as `make run` serves it
+            ...                                         # dapp.url, dapp.cpu_seconds()
+    with IpfsNode(home) as node: node.api; node.kill(); node.start()
+    attach_brownie(rpc_url)      # Brownie's project and accounts on a chain started here
 
-The chain keeps its state in a file (anvil `--state`): `node.restart()` stops it the way a node
-operator does (SIGTERM, which writes the state) and starts it again from that state on the same
-port, so whatever was mined before the stop is there after it.
+Each service starts a process, waits until it answers, and stops it on the way out (SIGTERM, then
+SIGKILL), keeping its output in a log file whose tail is shown if it fails to start. The chain keeps
+its state in a file (anvil `--state`): `node.restart()` stops it the way a node operator does
+(SIGTERM, which writes the state) and starts it again from that state on the same port. Nothing here
+imports Brownie at import time: the plain-pytest tests use this module too.
 """
 from __future__ import annotations
 
@@ -23,17 +28,28 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Mapping, Self
 
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+IPFS_NODE_DIR = ROOT / "tools" / "ipfs-node"
 CHAIN_ID = 31337
 # Public development mnemonic (anvil's default): its accounts are the local test accounts.
 MNEMONIC = "test test test test test test test test test test test junk"
 USD = 10**6  # the test stablecoin has 6 decimals, like USDC
 LISTING_PRICE = 25 * USD
 LISTING_STOCK = 2**32 - 1  # uint32: stock never runs out during a run
+START_TIMEOUT = 90.0
+STOP_TIMEOUT = 30.0  # anvil writes its state file before it exits
+
+
+class ServiceFailed(RuntimeError):
+    """A local service did not start or answer; the message carries the tail of its log."""
+
+
+class NodeNotInstalled(ServiceFailed):
+    pass
 
 
 def free_port() -> int:
@@ -41,17 +57,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def wait_until(ready: Callable[[], bool], timeout: float, what: str, alive: Callable[[], bool] = lambda: True) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if ready():
-            return
-        if not alive():
-            raise RuntimeError(f"{what} exited before it was ready")
-        time.sleep(0.05)
-    raise TimeoutError(f"{what} not ready after {timeout:g} s")
 
 
 def rpc(url: str, method: str, params: list | None = None, *, session: requests.Session | None = None, timeout: float = 10) -> Any:
@@ -63,46 +68,62 @@ def rpc(url: str, method: str, params: list | None = None, *, session: requests.
     return answer["result"]
 
 
-class LocalChain:
-    """anvil on a free port with a state file, started and stopped as a node operator would."""
+class Service:
+    """One child process on `port` with its log; subclasses say how to run it and when it answers."""
 
-    def __init__(self, workdir: str | Path, *, port: int | None = None, extra_args: tuple[str, ...] = ()):
-        self.workdir = Path(workdir)
+    name = "a local service"
+
+    def __init__(self, log_path: Path, port: int | None = None):
+        self.log_path = Path(log_path)
         self.port = port or free_port()
-        self.state_path = self.workdir / "anvil-state.json"
-        self.log_path = self.workdir / "anvil.log"
-        self.extra_args = extra_args
         self.process: subprocess.Popen | None = None
+        self.start_seconds: float | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    @property
     def command(self) -> list[str]:
-        # The flags of `make run` (tools/run-local.sh) minus --steps-tracing, which only Brownie's
-        # debugging needs; --state loads the file if it exists and writes it when stopped.
-        return [
-            anvil_binary(), "--host", "127.0.0.1", "--port", str(self.port), "--chain-id", str(CHAIN_ID),
-            "--mnemonic", MNEMONIC, "--gas-limit", "30000000", "--state", str(self.state_path),
-            *self.extra_args,
-        ]
+        raise NotImplementedError
 
-    def start(self) -> "LocalChain":
-        self.workdir.mkdir(parents=True, exist_ok=True)
+    def env(self) -> Mapping[str, str]:
+        return {}
+
+    def answers(self) -> bool:
+        raise NotImplementedError
+
+    def start(self) -> Self:
+        """Start the process and wait until it answers; ServiceFailed if it exits or time runs out first."""
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(self.command, stdout=log, stderr=subprocess.STDOUT)
-        wait_until(self.is_up, 30, f"anvil on port {self.port}", alive=lambda: self.process.poll() is None)
+            self.process = subprocess.Popen(self.command(), cwd=ROOT, env={**os.environ, **self.env()},
+                                            stdout=log, stderr=subprocess.STDOUT)
+        started = time.monotonic()
+        while not self.answers():
+            if not self.running:
+                raise ServiceFailed(f"{self.name} exited with {self.process.returncode}; its log:\n{self.log_tail()}")
+            if time.monotonic() - started > START_TIMEOUT:
+                self.stop()
+                raise ServiceFailed(f"{self.name} did not answer within {START_TIMEOUT:.0f} s; its log:\n{self.log_tail()}")
+            time.sleep(0.05)
+        self.start_seconds = time.monotonic() - started
         return self
 
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
     def stop(self) -> None:
-        """SIGTERM: anvil writes its state file, then exits."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
+        if self.running:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def kill(self) -> None:
+        """SIGKILL: the process gets no chance to clean up (a crash, a power cut)."""
+        if self.running:
             self.process.kill()
             self.process.wait()
 
@@ -110,7 +131,63 @@ class LocalChain:
         self.stop()
         self.start()
 
-    def is_up(self) -> bool:
+    def log_tail(self, characters: int = 3000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-characters:]
+        except FileNotFoundError:
+            return "(no log)"
+
+    def cpu_seconds(self) -> float:
+        """CPU time the process and its children (gunicorn's worker) have used so far."""
+        return sum(_cpu_seconds(pid) for pid in (self.process.pid, *_children(self.process.pid)))
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+# ---------------------------------------------------------------- the chain
+
+
+class LocalChain(Service):
+    """anvil with the local test accounts, as `make run` starts it; with `keep_state`, a state file
+    it loads when started and writes when stopped, so `restart()` keeps what was mined."""
+
+    name = "anvil"
+
+    def __init__(self, workdir: str | Path, *, port: int | None = None, accounts: int = 10,
+                 keep_state: bool = True, extra_args: tuple[str, ...] = ()):
+        super().__init__(Path(workdir) / "anvil.log", port)
+        self.state_path = Path(workdir) / "anvil-state.json"
+        self.accounts, self.keep_state, self.extra_args = accounts, keep_state, extra_args
+
+    def command(self) -> list[str]:
+        # The flags of `make run` (tools/run-local.sh) minus --steps-tracing, which only Brownie's
+        # debugging needs.
+        return [
+            anvil_binary(), "--host", "127.0.0.1", "--port", str(self.port), "--chain-id", str(CHAIN_ID),
+            "--mnemonic", MNEMONIC, "--accounts", str(self.accounts), "--gas-limit", "30000000",
+            *(["--state", str(self.state_path)] if self.keep_state else []), *self.extra_args,
+        ]
+
+    def answers(self) -> bool:
         try:
             return int(rpc(self.url, "eth_chainId", timeout=1), 16) == CHAIN_ID
         except (requests.RequestException, ValueError, RuntimeError):
@@ -119,12 +196,6 @@ class LocalChain:
     def version(self) -> str:
         return subprocess.run([anvil_binary(), "--version"], capture_output=True, text=True).stdout.splitlines()[0]
 
-    def __enter__(self) -> "LocalChain":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
 
 def anvil_binary() -> str:
     local = ROOT / ".tools" / "bin" / "anvil"
@@ -132,6 +203,24 @@ def anvil_binary() -> str:
     if not found:
         raise FileNotFoundError("anvil not found: run `make setup` (it links .tools/bin/anvil).")
     return found
+
+
+def attach_brownie(rpc_url: str):
+    """Load the Brownie project and connect it to the chain at `rpc_url` (started here, so Brownie
+    neither launches nor stops it); returns the project. Its contract types and `accounts` (the
+    chain's unlocked test accounts) are then importable from `brownie`."""
+    from brownie import network, project
+    from brownie._config import CONFIG
+
+    loaded = project.get_loaded_projects()
+    chainmart = loaded[0] if loaded else project.load(str(ROOT), name="ChainMart")
+    chainmart.load_config()  # brownie-config.yaml's network settings (gas_price: auto), as the CLI loads them
+    chainmart._add_to_main_namespace()  # as `brownie run` does: `from brownie import Marketplace` works
+    host, port = rpc_url.rsplit(":", 1)
+    CONFIG.networks["development"]["host"] = host
+    CONFIG.networks["development"]["cmd_settings"]["port"] = int(port)
+    network.connect("development")
+    return chainmart
 
 
 @dataclass
@@ -161,16 +250,10 @@ def deploy_stack(rpc_url: str, workdir: str | Path) -> Stack:
 
 
 def _deploy(rpc_url: str, deployments: Path) -> Stack:
-    from brownie import network, project
-    from brownie._config import CONFIG
+    from brownie import network
 
     threads_before = set(threading.enumerate())
-    loaded = project.get_loaded_projects()
-    build = loaded[0] if loaded else project.load(ROOT)
-    build._add_to_main_namespace()  # what `brownie run` does: scripts import contracts from brownie
-    CONFIG.networks["development"]["cmd_settings"]["port"] = int(rpc_url.rsplit(":", 1)[1])
-    network.connect("development")
-    network.gas_price("auto")  # Brownie's development default (0) is below anvil's base fee
+    build = attach_brownie(rpc_url)
     try:
         from brownie import accounts
 
@@ -196,61 +279,77 @@ def _deploy(rpc_url: str, deployments: Path) -> Stack:
     return stack
 
 
-class DappServer:
-    """The dApp served by gunicorn as `make run` serves it (one process, 16 threads), on a free port."""
+# ---------------------------------------------------------------- the IPFS test node
 
-    def __init__(self, rpc_url: str, deployments: Path, workdir: str | Path, *, env: dict[str, str] | None = None):
+
+class IpfsNode(Service):
+    """An offline js-ipfs node (tools/ipfs-node) whose repo lives under `home`, so it can be killed and
+    started again with what it stored. `api` is its RPC API multiaddr; the port stays the same."""
+
+    name = "the IPFS test node"
+
+    def __init__(self, home: Path, port: int | None = None):
+        if not (IPFS_NODE_DIR / "node_modules" / "ipfs" / "src" / "cli.js").is_file():
+            raise NodeNotInstalled(f"js-ipfs is not installed: run `npm ci` in {IPFS_NODE_DIR}")
+        self.home = Path(home)
+        super().__init__(self.home / "node.log", port)
+        self.api = f"/ip4/127.0.0.1/tcp/{self.port}/http"
+
+    def start(self) -> Self:
+        # A SIGKILLed node leaves its repo lock behind; the next start would refuse the repo.
+        for lock in (self.home / "repo").glob("*.lock"):
+            shutil.rmtree(lock) if lock.is_dir() else lock.unlink(missing_ok=True)
+        return super().start()
+
+    def command(self) -> list[str]:
+        return [str(IPFS_NODE_DIR / "start.sh"), str(self.port)]
+
+    def env(self) -> Mapping[str, str]:
+        return {"IPFS_PATH": str(self.home / "repo")}
+
+    def answers(self) -> bool:
+        try:
+            return requests.post(f"{self.url}/api/v0/version", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
+
+# ---------------------------------------------------------------- the dApp
+
+
+class DappServer(Service):
+    """The dApp served by gunicorn as `make run` serves it (one process, as the relayer owns its
+    account's nonces; 16 threads), on a free port, configured for the chain at `rpc_url` with its
+    data under `workdir`; `env` adds or overrides settings (those of .env.example)."""
+
+    name = "the dApp (gunicorn)"
+
+    def __init__(self, rpc_url: str, deployments: Path, workdir: str | Path, *, env: Mapping[str, str] | None = None):
         self.workdir = Path(workdir)
-        self.port = free_port()
-        self.rpc_url = rpc_url
-        self.deployments = deployments
-        self.extra_env = env or {}
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> "DappServer":
-        env = {
-            **os.environ,
-            "CHAINMART_RPC_URL": self.rpc_url,
-            "CHAINMART_DEPLOYMENTS": str(self.deployments),
+        super().__init__(self.workdir / "dapp.log")
+        self.settings = {
+            "CHAINMART_RPC_URL": rpc_url,
+            "CHAINMART_DEPLOYMENTS": str(deployments),
             "CHAINMART_BUILD_DIR": str(ROOT / "build"),
             "IPFS_STORE_PATH": str(self.workdir / "ipfs"),
             "INDEX_DATABASE": str(self.workdir / "index.sqlite3"),
             "INDEX_AUTOSTART": "true",
             "SECRET_KEY": "local-stack",
-            **self.extra_env,
+            **(env or {}),
         }
-        gunicorn = str(Path(sys.executable).parent / "gunicorn")
-        command = [
-            gunicorn, "--workers", "1", "--threads", "16", "--bind", f"127.0.0.1:{self.port}",
-            "--access-logfile", str(self.workdir / "access.log"), "--error-logfile", str(self.workdir / "dapp.log"),
-            "dapp:create_app()",
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "16", "--bind", f"127.0.0.1:{self.port}",
+            "--access-logfile", str(self.workdir / "access.log"), "--error-logfile", "-", "dapp:create_app()",
         ]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env)
-        wait_until(self._healthy, 60, "the dApp server", alive=lambda: self.process.poll() is None)
-        return self
 
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+    def env(self) -> Mapping[str, str]:
+        return self.settings
 
-    def _healthy(self) -> bool:
+    def answers(self) -> bool:
         try:
-            return requests.get(f"{self.url}/api/health", timeout=2).status_code < 500
+            requests.get(f"{self.url}/api/health", timeout=2)
+            return True  # any answer: a 503 names what is missing, and the server is up
         except requests.RequestException:
             return False
-
-    def __enter__(self) -> "DappServer":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()

@@ -1,13 +1,13 @@
 """A real IPFS node for tests (js-ipfs from tools/ipfs-node, kubo's RPC API), and test data helpers.
 
 Shared by tests/ipfs (plain pytest), tests/dapp and tests/faults (Brownie tests of the Flask app).
-The node itself is started by scripts/local_services.py, which the benchmarks use too.
+The node itself is started by scripts/local_stack.py, which the benchmarks use too.
 """
 from __future__ import annotations
 
 import random
 
-from scripts.local_services import IpfsNode, NodeNotInstalled, free_port, running_node  # noqa: F401  (re-exported)
+from scripts.local_stack import IpfsNode, NodeNotInstalled, free_port  # noqa: F401  (re-exported)
 
 CHUNK = 262_144
 

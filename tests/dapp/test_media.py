@@ -9,7 +9,7 @@ from dapp import create_app
 from dapp.cid import cid_of_bytes
 from scripts.signing import local_key
 from tests.dapp.signin import csrf_headers
-from tests.ipfs_node import NodeNotInstalled, pseudo_random_bytes, running_node
+from tests.ipfs_node import IpfsNode, NodeNotInstalled, pseudo_random_bytes
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452") + b"\x00" * 64
 EXE = b"MZ\x90\x00" + b"\x00" * 200
@@ -133,8 +133,8 @@ def test_an_ipfs_node_that_is_down_gives_503_and_stores_nothing(deployments_file
 @pytest.fixture(scope="module")
 def ipfs_api(tmp_path_factory):
     try:
-        with running_node(tmp_path_factory.mktemp("ipfs-node")) as (api, _seconds):
-            yield api
+        with IpfsNode(tmp_path_factory.mktemp("ipfs-node")) as node:
+            yield node.api
     except NodeNotInstalled as exc:
         if os.environ.get("CI"):
             pytest.fail(str(exc))

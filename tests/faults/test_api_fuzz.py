@@ -19,7 +19,7 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 
 from dapp.siwe import build_message
-from scripts.local_services import ROOT, dapp_server
+from scripts.local_stack import ROOT, DappServer
 from scripts.signing import local_key
 from tests.dapp.market_activity import trade_history, traced_history
 from tests.faults.figures import Figure, show
@@ -52,16 +52,7 @@ def served(history, platform, tmp_path_factory):
         "block": platform["ChainMartForwarder"].tx.block_number,
         "contracts": {name: contract.address for name, contract in platform.items()},
     }}))
-    env = {
-        "CHAINMART_RPC_URL": web3.provider.endpoint_uri,
-        "CHAINMART_DEPLOYMENTS": str(deployments),
-        "CHAINMART_BUILD_DIR": str(ROOT / "build"),
-        "INDEX_DATABASE": str(folder / "index.sqlite3"),
-        "INDEX_AUTOSTART": "true",
-        "IPFS_STORE_PATH": str(folder / "ipfs"),
-        "SECRET_KEY": "fuzzing",
-    }
-    with dapp_server(folder, env) as server:
+    with DappServer(web3.provider.endpoint_uri, deployments, folder, env={"SECRET_KEY": "fuzzing"}) as server:
         _wait_for_the_index(server.url)
         yield server
 

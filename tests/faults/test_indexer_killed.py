@@ -13,7 +13,7 @@ from brownie import chain, web3
 
 from dapp.ipfs import EmbeddedStore
 from scripts.bulk_send import Node, failed_transactions, send_in_blocks
-from scripts.local_services import ROOT
+from scripts.local_stack import ROOT
 from tests.conftest import ETH
 from tests.dapp.market_activity import dump, trade_history
 from tests.faults.figures import Figure, show

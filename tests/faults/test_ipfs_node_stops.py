@@ -16,7 +16,7 @@ from brownie import chain, web3
 from dapp import create_app
 from dapp.cid import cid_of_bytes
 from dapp.ipfs import IpfsNodeStore
-from scripts.local_services import IpfsNode, NodeNotInstalled
+from scripts.local_stack import IpfsNode, NodeNotInstalled
 from scripts.signing import local_key
 from tests.dapp.signin import csrf_headers
 from tests.faults.figures import Figure, show

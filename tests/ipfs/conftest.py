@@ -12,7 +12,7 @@ from typing import Iterator
 import pytest
 
 from dapp.ipfs import EmbeddedStore, IpfsNodeStore
-from tests.ipfs_node import NodeNotInstalled, running_node
+from tests.ipfs_node import IpfsNode, NodeNotInstalled
 
 _startup_seconds: list[float] = []
 
@@ -24,9 +24,9 @@ _startup_seconds: list[float] = []
 def ipfs_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The RPC API multiaddr of a fresh, offline js-ipfs node."""
     try:
-        with running_node(tmp_path_factory.mktemp("ipfs-node")) as (api, seconds):
-            _startup_seconds.append(seconds)
-            yield api
+        with IpfsNode(tmp_path_factory.mktemp("ipfs-node")) as node:
+            _startup_seconds.append(node.start_seconds)
+            yield node.api
     except NodeNotInstalled as exc:
         if os.environ.get("CI"):
             pytest.fail(str(exc))
