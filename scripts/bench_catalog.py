@@ -97,7 +97,7 @@ def run(listings: int = 10_000, *, orders: int | None = None, per_block: int = P
             catching_up = watcher.submit(follow_catch_up, workdir / "index.sqlite3", seeding["head"],
                                          seeding["events"], listings, given_up)
             try:
-                with DappServer(node.url, workdir / "deployments.json", workdir, env=env) as server:
+                with DappServer(node.url, workdir / "deployments.json", workdir, env=env, access_log=False) as server:
                     catch_up = catching_up.result()
                     latency = load(server, clients, requests_per_client, listings, seeding["assets"],
                                    seeding["sellers"])

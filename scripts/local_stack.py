@@ -59,7 +59,8 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def rpc(url: str, method: str, params: list | None = None, *, session: requests.Session | None = None, timeout: float = 10) -> Any:
+def rpc(url: str, method: str, params: list | None = None, *, session: requests.Session | None = None,
+        timeout: float = 10) -> Any:
     """One JSON-RPC call; raises RuntimeError with the node's message on an error answer."""
     body = {"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}
     answer = (session or requests).post(url, json=body, timeout=timeout).json()
@@ -104,7 +105,8 @@ class Service:
                 raise ServiceFailed(f"{self.name} exited with {self.process.returncode}; its log:\n{self.log_tail()}")
             if time.monotonic() - started > START_TIMEOUT:
                 self.stop()
-                raise ServiceFailed(f"{self.name} did not answer within {START_TIMEOUT:.0f} s; its log:\n{self.log_tail()}")
+                raise ServiceFailed(
+                    f"{self.name} did not answer within {START_TIMEOUT:.0f} s; its log:\n{self.log_tail()}")
             time.sleep(0.05)
         self.start_seconds = time.monotonic() - started
         return self
@@ -320,12 +322,15 @@ class IpfsNode(Service):
 class DappServer(Service):
     """The dApp served by gunicorn as `make run` serves it (one process, as the relayer owns its
     account's nonces; 16 threads), on a free port, configured for the chain at `rpc_url` with its
-    data under `workdir`; `env` adds or overrides settings (those of .env.example)."""
+    data under `workdir`; `env` adds or overrides settings (those of .env.example). `access_log=False`
+    leaves out the per-request access log (the catalog benchmark measures the server alone)."""
 
     name = "the dApp (gunicorn)"
 
-    def __init__(self, rpc_url: str, deployments: Path, workdir: str | Path, *, env: Mapping[str, str] | None = None):
+    def __init__(self, rpc_url: str, deployments: Path, workdir: str | Path, *, env: Mapping[str, str] | None = None,
+                 access_log: bool = True):
         self.workdir = Path(workdir)
+        self.access_log = access_log
         super().__init__(self.workdir / "dapp.log")
         self.settings = {
             "CHAINMART_RPC_URL": rpc_url,
@@ -341,7 +346,8 @@ class DappServer(Service):
     def command(self) -> list[str]:
         return [
             sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "16", "--bind", f"127.0.0.1:{self.port}",
-            "--access-logfile", str(self.workdir / "access.log"), "--error-logfile", "-", "dapp:create_app()",
+            *(["--access-logfile", str(self.workdir / "access.log")] if self.access_log else []),
+            "--error-logfile", "-", "dapp:create_app()",
         ]
 
     def env(self) -> Mapping[str, str]:
