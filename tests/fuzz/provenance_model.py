@@ -81,11 +81,13 @@ class ProvenanceModel:
     def correction_error(self, token_id, actor, corrects, step):
         if step == RECALLED:
             return custom_error("ProvenanceReservedStep", step)
+        if corrects == NO_CORRECTION:  # refused before the actor is looked at, for any token that exists
+            if token_id not in self.tokens:
+                return custom_error("ProvenanceUnknownToken", token_id)
+            return custom_error("ProvenanceInvalidCorrection", token_id, corrects, self.tokens[token_id].events)
         if error := self._appender_error(token_id, actor):
             return error
         count = self.tokens[token_id].events
-        if corrects == NO_CORRECTION:
-            return custom_error("ProvenanceInvalidCorrection", token_id, corrects, count)
         if error := self._step_error(step):
             return error
         if corrects >= count:
