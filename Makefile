@@ -35,11 +35,10 @@ $(STAMP_PY): requirements.txt
 	BROWNIE_NOCOMPILE=1 $(VENV)/bin/pip install --quiet --no-binary eth-brownie -r requirements.txt
 	touch $@
 
-# `npm install`, not `npm ci`: anvil's other-platform binaries are optional packages that the
-# registry here does not serve, so the lock cannot list them and `npm ci` would refuse it.
-# With the lock present, `npm install` installs exactly its versions and leaves it unchanged.
+# `npm ci`: exactly the lock's versions. The lock lists anvil's binaries for every platform
+# (optional packages: npm fetches only this machine's).
 $(STAMP_NPM): package.json package-lock.json
-	npm install --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 # Slither and Schemathesis in their own venv: see requirements-tools.txt for why not in .venv.
