@@ -11,10 +11,12 @@ filters and sorting compare them as numbers. `bigsum` adds such strings exactly 
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import quote
 
 from flask import Flask, current_app, g
@@ -291,10 +293,21 @@ def connect_readonly(url: str) -> sqlite3.Connection:
     return db
 
 
-def reset(db: sqlite3.Connection) -> None:
-    """Drop every table and create the current schema, empty, in one transaction."""
+@contextlib.contextmanager
+def write_transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction, taken at once (BEGIN IMMEDIATE), committed, or rolled back on any error."""
     db.execute("BEGIN IMMEDIATE")
     try:
+        yield
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def reset(db: sqlite3.Connection) -> None:
+    """Drop every table and create the current schema, empty, in one transaction."""
+    with write_transaction(db):
         # Full-text tables first: dropping one drops its own shadow tables, which are listed too.
         tables = [r[0] for r in db.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY sql LIKE 'CREATE VIRTUAL TABLE%' DESC")]
@@ -304,10 +317,6 @@ def reset(db: sqlite3.Connection) -> None:
             db.execute(statement)
         db.execute(SEED)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
 
 
 def _statements(script: str) -> list[str]:

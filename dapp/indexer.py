@@ -32,14 +32,14 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 import requests
-from eth_abi.codec import ABICodec
-from eth_utils import event_abi_to_log_topic, to_checksum_address
 from flask import Flask
 from hexbytes import HexBytes
 from web3.exceptions import BlockNotFound
 from web3.types import BlockData
 
+from chainmart.provenance import Step
 from dapp import index_db
+from dapp.abi import EventDecoder
 from dapp.chain import Chain
 from dapp.exceptions import ChainMartError, ChainUnavailable, ConfigError, ContentNotFound, InvalidCid
 from dapp.ipfs import ContentStore, store_from_config
@@ -120,7 +120,7 @@ class Indexer:
         self._lock = threading.RLock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._events: dict[tuple[str, bytes], _EventDecoder] | None = None
+        self._events: dict[tuple[str, bytes], EventDecoder] | None = None
         self._timestamps: dict[int, int] = {}
         self._log_window = batch_blocks  # narrows if the node refuses wide eth_getLogs ranges
         self.metadata_backlog = False  # the last sync left listings' metadata to load
@@ -199,16 +199,11 @@ class Indexer:
                         break
                     outcomes.append(self._fetch_metadata(row))
                     tried += 1
-                self.db.execute("BEGIN IMMEDIATE")  # one transaction a page: a commit per listing costs more
-                try:
+                with index_db.write_transaction(self.db):  # one transaction a page: a commit per listing costs more
                     for sql, params, _status in outcomes:
                         self.db.execute(sql, params)
                     # every write moves the index's version on (dapp/api/index_cache.py)
                     self.db.execute("UPDATE sync_state SET updated_at = ?", (time.time(),))
-                    self.db.execute("COMMIT")
-                except BaseException:
-                    self.db.execute("ROLLBACK")
-                    raise
                 loaded += sum(status == "loaded" for _sql, _params, status in outcomes)
                 if self.metadata_backlog:
                     return loaded
@@ -328,18 +323,14 @@ class Indexer:
         if block is None:
             raise ChainUnavailable(self.chain.rpc_url, LookupError(f"block {to_block} not found"))
         block_hash = HexBytes(block["hash"]).to_0x_hex()
-        self.db.execute("BEGIN IMMEDIATE")
         try:
-            for event in events:
-                self.handlers[event.contract][event.name](self.db, event)
-            self.db.execute(
-                "UPDATE sync_state SET last_block = ?, last_block_hash = ?, last_block_time = ?, updated_at = ?",
-                (to_block, block_hash, block["timestamp"], time.time()),
-            )
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
+            with index_db.write_transaction(self.db):
+                for event in events:
+                    self.handlers[event.contract][event.name](self.db, event)
+                self.db.execute(
+                    "UPDATE sync_state SET last_block = ?, last_block_hash = ?, last_block_time = ?, updated_at = ?",
+                    (to_block, block_hash, block["timestamp"], time.time()),
+                )
         finally:
             self._timestamps.clear()
         return to_block, len(events)
@@ -375,7 +366,7 @@ class Indexer:
     def _followed(self) -> list[tuple[str, str]]:
         return [(name, address) for name, address in self.chain.addresses.items() if name in self.handlers]
 
-    def _event_table(self) -> dict[tuple[str, bytes], "_EventDecoder"]:
+    def _event_table(self) -> dict[tuple[str, bytes], EventDecoder]:
         """(address, topic0) -> decoder of every handled event. Keyed by address too: two contracts
         can share an event signature with different indexed arguments (an ERC-20 and an ERC-721
         `Transfer`), so a topic alone does not say how to decode a log."""
@@ -385,7 +376,7 @@ class Indexer:
                 wanted = self.handlers[name]
                 for item in self.chain.abi(name):
                     if item["type"] == "event" and item["name"] in wanted:
-                        decoder = _EventDecoder(name, item, self.chain.web3.codec)
+                        decoder = EventDecoder(name, item, self.chain.web3.codec)
                         events[(address.lower(), decoder.topic)] = decoder
             self._events = events
         return self._events
@@ -393,6 +384,10 @@ class Indexer:
     def _decode(self, entry: dict) -> Event:
         topics = [bytes.fromhex(t[2:]) for t in entry["topics"]]
         decoder = self._event_table()[(entry["address"].lower(), topics[0])]
+        if len(topics) - 1 != len(decoder.indexed):
+            raise IndexInconsistent(
+                f"{decoder.contract}.{decoder.name} log has {len(topics) - 1} indexed topics, its ABI "
+                f"{len(decoder.indexed)}: the build artifacts do not match the deployed contract.")
         return Event(
             contract=decoder.contract,
             name=decoder.name,
@@ -414,13 +409,9 @@ class Indexer:
         return self._timestamps[number]
 
     def _write(self, sql: str, params: tuple = ()) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with index_db.write_transaction(self.db):
             self.db.execute(sql, params)
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
+
 
     def _rpc(self, call: Callable[[], Any]) -> Any:
         try:
@@ -429,50 +420,6 @@ class Indexer:
             raise
         except Exception as exc:
             raise ChainUnavailable(self.chain.rpc_url, exc) from exc
-
-
-class _EventDecoder:
-    """Decodes one event's logs with eth-abi directly, as web3's get_event_data would, several times
-    faster (a rebuild decodes every event the platform ever emitted)."""
-
-    def __init__(self, contract: str, abi: dict, codec: ABICodec):
-        self.contract = contract
-        self.name = abi["name"]
-        self.topic = bytes(event_abi_to_log_topic(abi))
-        self._codec = codec
-        self._indexed = [(i["name"], _abi_type(i)) for i in abi["inputs"] if i["indexed"]]
-        self._names = [i["name"] for i in abi["inputs"] if not i["indexed"]]
-        self._types = [_abi_type(i) for i in abi["inputs"] if not i["indexed"]]
-
-    def args(self, topics: list[bytes], data: bytes) -> dict[str, Any]:
-        if len(topics) != len(self._indexed):
-            raise IndexInconsistent(f"{self.contract}.{self.name} log has {len(topics)} indexed topics, its ABI "
-                                    f"{len(self._indexed)}: the build artifacts do not match the deployed contract.")
-        args = {}
-        for (name, kind), topic in zip(self._indexed, topics):
-            # an indexed dynamic value (string, bytes, array) is only its hash in the log
-            args[name] = topic if _is_dynamic(kind) else self._checksummed(kind, self._codec.decode([kind], topic)[0])
-        for name, kind, value in zip(self._names, self._types, self._codec.decode(self._types, data)):
-            args[name] = self._checksummed(kind, value)
-        return args
-
-    @staticmethod
-    def _checksummed(kind: str, value: Any) -> Any:
-        if kind == "address":
-            return to_checksum_address(value)
-        if kind == "address[]":
-            return [to_checksum_address(v) for v in value]
-        return list(value) if isinstance(value, tuple) else value
-
-
-def _abi_type(param: dict) -> str:
-    if param["type"].startswith("tuple"):
-        return "(" + ",".join(_abi_type(c) for c in param["components"]) + ")" + param["type"][5:]
-    return param["type"]
-
-
-def _is_dynamic(kind: str) -> bool:
-    return kind in ("string", "bytes") or kind.endswith("]") or kind.startswith("(")
 
 
 def _metadata_category(document: Any) -> str | None:
@@ -874,7 +821,6 @@ MARKETPLACE_HANDLERS: dict[str, Handler] = {
 # ==================================================================== ProvenanceToken handlers
 # Minting emits Transfer (from zero), then ProvenanceMinted, then the Commissioning event.
 
-RECALLED_STEP = 12  # IProvenanceToken.Step.Recalled
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
 
@@ -902,7 +848,7 @@ def _provenance_event_recorded(db: sqlite3.Connection, ev: Event) -> None:
     a = ev.args
     token = _row(db, "provenance_tokens", "token_id", a["tokenId"])
     _update(db, "provenance_tokens", "token_id", a["tokenId"], events=a["index"] + 1, last_step=a["step"],
-            last_event_at=a["time"], recalled=1 if a["step"] == RECALLED_STEP else token["recalled"],
+            last_event_at=a["time"], recalled=1 if a["step"] == Step.RECALLED else token["recalled"],
             updated_block=ev.block)
 
 

@@ -43,6 +43,8 @@ from eth_utils import function_abi_to_4byte_selector, keccak, to_checksum_addres
 from hexbytes import HexBytes
 
 from chainmart.eip712 import FORWARD_REQUEST, FORWARDER_DOMAIN, forward_request_typed_data
+from dapp.abi import EventDecoder, abi_type
+from dapp.abi import signature as abi_signature
 from dapp.chain import Chain
 from dapp.exceptions import (
     BadRequest,
@@ -787,18 +789,6 @@ class RevertWouldHappen(BadRequest):
         self.revert = revert
 
 
-@dataclass(frozen=True)
-class EventLayout:
-    """One event's ABI, split once into what its topics and its data hold."""
-
-    contract: str
-    name: str
-    indexed: list[tuple[str, str]]  # (name, type) in topic order
-    data_names: list[str]
-    data_types: list[str]
-    order: list[tuple[str, str]]  # (name, type) in the ABI's order
-
-
 class AbiDecoder:
     """Function names, custom errors and events of the platform's contracts, by selector/topic."""
 
@@ -806,7 +796,7 @@ class AbiDecoder:
         self.chain = chain
         self._functions: dict[tuple[str, bytes], str] = {}
         self._errors: dict[bytes, dict] = {}
-        self._events: dict[tuple[str, str], EventLayout] = {}
+        self._events: dict[tuple[str, str], EventDecoder] = {}
         self._loaded = False
         self._lock = threading.Lock()
 
@@ -821,11 +811,11 @@ class AbiDecoder:
                     if item["type"] == "function":
                         self._functions[(name, function_abi_to_4byte_selector(item))] = item["name"]
                     elif item["type"] == "error":
-                        self._errors[_error_selector(item)] = item
+                        self._errors[keccak(text=abi_signature(item))[:4]] = item
                     elif item["type"] == "event" and not item.get("anonymous"):
                         # Keyed by emitter too: ERC-20 and ERC-721 `Transfer` share a topic but not a layout.
-                        topic = "0x" + keccak(text=_signature(item)).hex().removeprefix("0x")
-                        self._events[(address.lower(), topic)] = _event_layout(name, item)
+                        decoder = EventDecoder(name, item)
+                        self._events[(address.lower(), "0x" + decoder.topic.hex())] = decoder
             self._loaded = True
 
     def function_name(self, contract: str, selector: bytes) -> str | None:
@@ -840,7 +830,7 @@ class AbiDecoder:
             return {"error": "UnknownRevert", "data": "0x", "reason": error.reason}
         if len(data) >= 4 and data[:4] in self._errors:
             item = self._errors[data[:4]]
-            values = abi_decode([_canonical_type(i) for i in item["inputs"]], data[4:])
+            values = abi_decode([abi_type(i) for i in item["inputs"]], data[4:])
             args = {i["name"] or f"arg{n}": _jsonable(v) for n, (i, v) in enumerate(zip(item["inputs"], values))}
             return {"error": item["name"], "args": args}
         if data[:4] == bytes.fromhex("08c379a0"):
@@ -854,84 +844,16 @@ class AbiDecoder:
         for log in logs:
             if not log["topics"]:
                 continue
-            layout = self._events.get((log["address"].lower(), log["topics"][0]))
-            if layout is None:
+            decoder = self._events.get((log["address"].lower(), log["topics"][0]))
+            if decoder is None:
                 continue  # a log of a contract the platform does not own (e.g. a stablecoin)
             try:
-                args = _decode_log(layout, log)
+                args = decoder.args([bytes.fromhex(t[2:]) for t in log["topics"][1:]], bytes.fromhex(log["data"][2:]))
             except Exception:
                 continue
-            decoded.append({"contract": layout.contract, "event": layout.name, "args": args})
+            decoded.append({"contract": decoder.contract, "event": decoder.name,
+                            "args": {name: _jsonable(value) for name, value in args.items()}})
         return decoded
-
-
-def _event_layout(contract: str, item: dict) -> EventLayout:
-    inputs = item["inputs"]
-    return EventLayout(
-        contract=contract,
-        name=item["name"],
-        indexed=[(i["name"], _canonical_type(i)) for i in inputs if i.get("indexed")],
-        data_names=[i["name"] for i in inputs if not i.get("indexed")],
-        data_types=[_canonical_type(i) for i in inputs if not i.get("indexed")],
-        order=[(i["name"], _canonical_type(i)) for i in inputs],
-    )
-
-
-def _decode_log(layout: EventLayout, log: dict) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for (name, kind), topic in zip(layout.indexed, log["topics"][1:], strict=True):
-        raw = bytes.fromhex(topic[2:])
-        # An indexed dynamic value (string, bytes, array, tuple) is only its hash in the topic.
-        values[name] = raw if _is_dynamic(kind) else abi_decode([kind], raw)[0]
-    for name, value in zip(layout.data_names, abi_decode(layout.data_types, bytes.fromhex(log["data"][2:]))):
-        values[name] = value
-    return {name: _jsonable(_checksummed(kind, values[name])) for name, kind in layout.order}
-
-
-def _is_dynamic(kind: str) -> bool:
-    return kind in ("string", "bytes") or kind.endswith("]") or kind.startswith("(")
-
-
-def _checksummed(kind: str, value: Any) -> Any:
-    """eth_abi decodes addresses in lower case; answer them checksummed, as web3 does."""
-    if kind == "address":
-        return to_checksum_address(value)
-    if kind.endswith("]") and isinstance(value, (list, tuple)):
-        return [_checksummed(kind[: kind.rindex("[")], v) for v in value]
-    if kind.startswith("(") and isinstance(value, (list, tuple)):
-        return [_checksummed(k, v) for k, v in zip(_tuple_components(kind), value)]
-    return value
-
-
-def _tuple_components(kind: str) -> list[str]:
-    """The component types of a tuple type "(a,(b,c),d[])", split at its top level."""
-    parts, depth, start = [], 0, 1
-    for i, char in enumerate(kind):
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                parts.append(kind[start:i])
-                break
-        elif char == "," and depth == 1:
-            parts.append(kind[start:i])
-            start = i + 1
-    return [p for p in parts if p]
-
-
-def _signature(item: dict) -> str:
-    return f"{item['name']}({','.join(_canonical_type(i) for i in item['inputs'])})"
-
-
-def _canonical_type(param: dict) -> str:
-    if param["type"].startswith("tuple"):
-        return "(" + ",".join(_canonical_type(c) for c in param["components"]) + ")" + param["type"][5:]
-    return param["type"]
-
-
-def _error_selector(item: dict) -> bytes:
-    return keccak(text=_signature(item))[:4]
 
 
 def _revert_data(data: Any) -> bytes | None:
