@@ -50,10 +50,7 @@ def get_work(work_id: str):
     Query(request.args, ())
     number = parse_uint(work_id, "workId", minimum=1, maximum=MAX_UINT256)
     chain, registry = _registry()
-    logs = registry.events.WorkRegistered.get_logs(argument_filters={"workId": number}, from_block=chain.start_block)
-    if not logs:
-        raise NotFound(f"No work {number} is registered.")
-    work = _work_json(registry, number, logs[0])
+    work = _registered_work(chain, registry, number)
     offer_logs = registry.events.LicenseOfferCreated.get_logs(argument_filters={"workId": number},
                                                               from_block=chain.start_block)
     work["offers"] = [
@@ -62,6 +59,14 @@ def get_work(work_id: str):
         for log in sorted(offer_logs, key=_log_order)
     ]
     return jsonify(work)
+
+
+def _registered_work(chain, registry, number: int) -> dict[str, Any]:
+    """Work `number` as `_work_json` gives it, found by its WorkRegistered log; NotFound if none."""
+    logs = registry.events.WorkRegistered.get_logs(argument_filters={"workId": number}, from_block=chain.start_block)
+    if not logs:
+        raise NotFound(f"No work {number} is registered.")
+    return _work_json(registry, number, logs[0])
 
 
 @api.get("/licenses")
@@ -77,19 +82,20 @@ def list_licenses():
     logs += registry.events.LicenseTransferred.get_logs(argument_filters={"to": account}, from_block=chain.start_block)
     uses = registry.events.LicenseUseRecorded.get_logs(argument_filters={"licensee": account},
                                                        from_block=chain.start_block)
+    work_ids = sorted({log["args"]["workId"] for log in logs})
+    # One log query for all the works' registrations, one pass over the uses.
+    registered = {log["args"]["workId"]: log for log in registry.events.WorkRegistered.get_logs(
+        argument_filters={"workId": work_ids}, from_block=chain.start_block)} if work_ids else {}
+    uses_of: dict[int, list[dict]] = {}
+    for use in sorted(uses, key=_log_order):
+        uses_of.setdefault(use["args"]["workId"], []).append(
+            {"kind": use["args"]["kind"], "usageCid": use["args"]["usageCid"], "block": use["blockNumber"]})
     items = []
-    for work_id in sorted({log["args"]["workId"] for log in logs}):
+    for work_id in work_ids:
         license_ = _struct(registry.functions.getLicense(account, work_id).call(), LICENSE_FIELDS)
-        registered = registry.events.WorkRegistered.get_logs(argument_filters={"workId": work_id},
-                                                             from_block=chain.start_block)
-        work = _work_json(registry, work_id, registered[0])
-        items.append({
-            "workId": work_id, **license_, "title": work["title"], "revoked": work["revoked"],
-            "uses": [
-                {"kind": use["args"]["kind"], "usageCid": use["args"]["usageCid"], "block": use["blockNumber"]}
-                for use in sorted(uses, key=_log_order) if use["args"]["workId"] == work_id
-            ],
-        })
+        work = _work_json(registry, work_id, registered[work_id])
+        items.append({"workId": work_id, **license_, "title": work["title"], "revoked": work["revoked"],
+                      "uses": uses_of.get(work_id, [])})
     return jsonify({"account": account, "items": items})
 
 
@@ -102,10 +108,7 @@ def verify_license():
     number = query.uint("work", minimum=1)
     account = query.address("account")
     chain, registry = _registry()
-    logs = registry.events.WorkRegistered.get_logs(argument_filters={"workId": number}, from_block=chain.start_block)
-    if not logs:
-        raise NotFound(f"No work {number} is registered.")
-    work = _work_json(registry, number, logs[0])
+    work = _registered_work(chain, registry, number)
     license_ = _struct(registry.functions.getLicense(account, number).call(), LICENSE_FIELDS)
     now = chain.web3.eth.get_block("latest")["timestamp"]
     expires = int(license_["expiresAt"])
