@@ -3,6 +3,7 @@
 import { upload } from "./api.js";
 import { perform } from "./actions.js";
 import { explain } from "./errors.js";
+import { uploadFileOrNote } from "./evidence.js";
 import { formatAmount, formatDate, isoDate, parseAmount, shortAddress, STATE_WORDS } from "./format.js";
 import { h, Progress } from "./ui.js";
 import * as wallet from "./wallet.js";
@@ -151,13 +152,12 @@ function disputeForm(order, run, method, label) {
   const form = h("form", { class: "dispute-form", onsubmit: async (e) => {
     e.preventDefault();
     try {
+      // Evidence is required here, and it is stored through the session: say so before anything else.
       if (!wallet.getState().session) throw new Error("Sign in first (button at the top): evidence is stored through your session.");
-      const chosen = file.files[0] || (note.value.trim() ? new File([note.value.trim()], "evidence.txt", { type: "text/plain" }) : null);
-      if (!chosen) throw new Error("Attach a photo or document, or describe the problem.");
-      progress.step("Uploading the evidence to IPFS…");
-      const stored = await upload("evidence", chosen);
+      const cid = await uploadFileOrNote(file, note, progress);
+      if (!cid) throw new Error("Attach a photo or document, or describe the problem.");
       progress.clear();
-      await run(method === "openDispute" ? "Dispute opened: the seller and an arbiter will see your evidence." : "Evidence added.")("Marketplace", method, [order.id, stored.cid]);
+      await run(method === "openDispute" ? "Dispute opened: the seller and an arbiter will see your evidence." : "Evidence added.")("Marketplace", method, [order.id, cid]);
     } catch (error) {
       if (!error.explained) progress.fail(await explain(error));
     }

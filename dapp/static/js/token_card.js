@@ -5,12 +5,13 @@ import { getAddress } from "/static/vendor/ethers.min.js";
 import { getJson, upload } from "./api.js";
 import { perform } from "./actions.js";
 import { explain } from "./errors.js";
+import { uploadFileOrNote } from "./evidence.js";
 import { formatDate, shortAddress } from "./format.js";
 import { h, Progress, replace } from "./ui.js";
 import * as wallet from "./wallet.js";
 
 // IProvenanceToken.Step, by value. Commissioning is recorded by mint, Recalled by recall.
-export const STEPS = ["Commissioning", "Procurement", "Assembling", "Packing", "Shipping", "Receiving", "Storing",
+const STEPS = ["Commissioning", "Procurement", "Assembling", "Packing", "Shipping", "Receiving", "Storing",
   "Inspecting", "Selling", "Delivering", "Returning", "Destroying", "Recalled", "Other"];
 const APPENDABLE = STEPS.map((name, value) => ({ name, value })).filter((s) => s.name !== "Commissioning" && s.name !== "Recalled");
 const CORRECTABLE = STEPS.map((name, value) => ({ name, value })).filter((s) => s.name !== "Recalled");
@@ -58,15 +59,6 @@ function stepSelect(id, steps, selected) {
     STEP_HINTS[s.name] ? `${s.name} (${STEP_HINTS[s.name]})` : s.name)));
 }
 
-/** Evidence: a chosen file, else the note as a text file, else none (""). Uploaded through the session. */
-async function evidenceCid(file, note, progress) {
-  const chosen = file.files[0] || (note.value.trim() ? new File([note.value.trim()], "evidence.txt", { type: "text/plain" }) : null);
-  if (!chosen) return "";
-  if (!wallet.getState().session) throw new Error("Sign in first (button at the top): evidence is stored through your session.");
-  progress.step("Uploading the evidence to IPFS…");
-  return (await upload("evidence", chosen)).cid;
-}
-
 function evidenceFields(prefix) {
   const file = h("input", { id: `${prefix}-file`, type: "file", accept: "image/*,application/pdf,text/plain,video/mp4,video/webm" });
   const note = h("textarea", { id: `${prefix}-note`, maxlength: "4000", placeholder: "Carrier, seal numbers, temperature log…" });
@@ -92,7 +84,7 @@ function eventForm(token, run, progress) {
     e.preventDefault();
     submit.disabled = true;
     try {
-      const cid = await evidenceCid(evidence.file, evidence.note, progress);
+      const cid = await uploadFileOrNote(evidence.file, evidence.note, progress);
       const name = STEPS[Number(step.value)];
       await run("appendEvent", [id, Number(step.value), location.input.value.trim(), cid], `${name} recorded on token #${id}'s trail.`, submit);
     } catch (error) { progress.fail(await explain(error)); } finally { submit.disabled = false; }
@@ -123,7 +115,7 @@ function correctionForm(token, run, progress) {
     submit.disabled = true;
     try {
       if (which.value === "") throw new Error("Choose the event to correct.");
-      const cid = await evidenceCid(evidence.file, evidence.note, progress);
+      const cid = await uploadFileOrNote(evidence.file, evidence.note, progress);
       await run("appendCorrection", [id, Number(which.value), Number(step.value), location.input.value.trim(), cid],
         `Correction of event #${which.value} recorded: the original stays in the trail, marked as corrected.`, submit);
     } catch (error) { progress.fail(await explain(error)); } finally { submit.disabled = false; }

@@ -6,6 +6,7 @@ import { getJson, postJson, upload } from "../api.js";
 import { assetInfo, loadAbi, loadConfig } from "../config.js";
 import { eventOf, perform } from "../actions.js";
 import { explain } from "../errors.js";
+import { uploadFileOrNote } from "../evidence.js";
 import { formatAmount, formatDate, parseAmount } from "../format.js";
 import { needWallet, startShell } from "../shell.js";
 import { h, Progress, replace } from "../ui.js";
@@ -257,13 +258,7 @@ function useForm(license, progress) {
     e.preventDefault();
     submit.disabled = true;
     try {
-      let cid = "";
-      const chosen = file.files[0] || (report.value.trim() ? new File([report.value.trim()], "usage.txt", { type: "text/plain" }) : null);
-      if (chosen) {
-        if (!wallet.getState().session) throw new Error("Sign in first (button at the top): the usage report is stored through your session.");
-        progress.step("Uploading the usage report to IPFS…");
-        cid = (await upload("evidence", chosen)).cid;
-      }
+      const cid = await uploadFileOrNote(file, report, progress, { name: "usage.txt", what: "the usage report" });
       await perform("CopyrightRegistry", "recordUse", [license.workId, kind.value.trim(), cid], { progress });
       progress.done(`Use recorded on chain: "${kind.value.trim()}".`);
       setTimeout(() => myLicenses(document.getElementById("my-licenses")), 1200);
