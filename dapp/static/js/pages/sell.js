@@ -137,7 +137,7 @@ function createListingSection(freeTokens) {
   const price = h("input", { id: "new-price", required: true, inputmode: "decimal", size: "10" });
   const asset = h("select", { id: "new-asset" }, config.assets.map((a) => h("option", { value: a.address }, a.symbol)));
   const stock = h("input", { id: "new-stock", type: "number", min: "1", max: "4294967295", value: "1", required: true });
-  const picker = tokenPicker(freeTokens, "new");
+  let picker = tokenPicker(freeTokens, "new");
   const traced = h("input", { id: "new-traced", type: "checkbox" });
   const tracedBox = h("div", { id: "new-tokens", hidden: true }, picker.el);
   traced.addEventListener("change", () => {
@@ -176,7 +176,12 @@ function createListingSection(freeTokens) {
       tracedBox.hidden = true;
       stock.disabled = false;
       const listings = document.getElementById("my-listings");
-      unlistedTokens(wallet.getState().account).then((free) => listingsSection(listings, free)).catch(() => {});
+      // The tokens just listed leave both pickers: this form's and the listings' "add tokens".
+      unlistedTokens(wallet.getState().account).then((free) => {
+        picker = tokenPicker(free, "new");
+        replace(tracedBox, picker.el);
+        return listingsSection(listings, free);
+      }).catch(() => {});
     } catch (error) {
       if (!error.explained) progress.fail(await explain(error));
     } finally { submit.disabled = false; }
