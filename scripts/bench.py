@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import importlib
 import json
 import os
 import platform
@@ -25,6 +24,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from scripts import bench_report
 from scripts.local_stack import ROOT
 
 PARTS = ("gas", "relay", "catalog", "ipfs")
@@ -61,9 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     report["smoke"] = args.smoke
     for part in parts:
         report["parts"][part] = run_in_child(part, smoke=args.smoke, out=out)
-        _write(report, out)  # after each part: a later crash keeps what was measured
-    from scripts import bench_report
-
+        bench_report.write_json(report, out)  # after each part: a later crash keeps what was measured
     bench_report.write(report, out)
     print(bench_report.summary(report))
     print(f"\nWrote {out / 'bench.json'} and {out / 'bench.md'}")
@@ -136,13 +134,8 @@ def gas(out: Path) -> dict[str, Any]:
 
 def relay(users: int, per_user: int) -> dict[str, Any]:
     """scripts/bench_relay.py's run(): relayed requests against direct transactions."""
-    try:
-        bench_relay = importlib.import_module("scripts.bench_relay")
-    except ModuleNotFoundError as exc:
-        if exc.name != "scripts.bench_relay":
-            raise
-        print("Relay benchmark not available: scripts/bench_relay.py is not in this checkout.")
-        return {"status": "not available", "reason": "scripts/bench_relay.py is not in this checkout"}
+    from scripts import bench_relay
+
     result = bench_relay.run(users=users, per_user=per_user)
     failed = result["relayed"].get("failed", 0)
     return {"status": "pass" if failed == 0 else "miss", "users": users, "per_user": per_user, **result}
@@ -190,10 +183,6 @@ def _previous(path: Path) -> dict[str, Any]:
         report = {}
     report.setdefault("parts", {})
     return report
-
-
-def _write(report: dict[str, Any], out: Path) -> None:
-    (out / "bench.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
 
 
 def _now() -> str:

@@ -10,8 +10,8 @@ node (js-ipfs) and the dApp served by gunicorn as `make run` serves it; and the 
 
 Each service starts a process, waits until it answers, and stops it on the way out (SIGTERM, then
 SIGKILL), keeping its output in a log file whose tail is shown if it fails to start. The chain keeps
-its state in a file (anvil `--state`): `node.restart()` stops it the way a node operator does
-(SIGTERM, which writes the state) and starts it again from that state on the same port. Nothing here
+its state in a file (anvil `--state`): `node.stop()` stops it the way a node operator does
+(SIGTERM, which writes the state) and `node.start()` starts it again from that state on the same port. Nothing here
 imports Brownie at import time: the plain-pytest tests use this module too.
 """
 from __future__ import annotations
@@ -129,10 +129,6 @@ class Service:
             self.process.kill()
             self.process.wait()
 
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
     def log_tail(self, characters: int = 3000) -> str:
         try:
             return self.log_path.read_text(errors="replace")[-characters:]
@@ -170,15 +166,15 @@ def _cpu_seconds(pid: int) -> float:
 
 class LocalChain(Service):
     """anvil with the local test accounts, as `make run` starts it; with `keep_state`, a state file
-    it loads when started and writes when stopped, so `restart()` keeps what was mined."""
+    it loads when started and writes when stopped, so a stop and a start keep what was mined."""
 
     name = "anvil"
 
     def __init__(self, workdir: str | Path, *, port: int | None = None, accounts: int = 10,
-                 keep_state: bool = True, extra_args: tuple[str, ...] = ()):
+                 keep_state: bool = True):
         super().__init__(Path(workdir) / "anvil.log", port)
         self.state_path = Path(workdir) / "anvil-state.json"
-        self.accounts, self.keep_state, self.extra_args = accounts, keep_state, extra_args
+        self.accounts, self.keep_state = accounts, keep_state
 
     def command(self) -> list[str]:
         # The flags of `make run` (tools/run-local.sh) minus --steps-tracing, which only Brownie's
@@ -186,7 +182,7 @@ class LocalChain(Service):
         return [
             anvil_binary(), "--host", "127.0.0.1", "--port", str(self.port), "--chain-id", str(CHAIN_ID),
             "--mnemonic", MNEMONIC, "--accounts", str(self.accounts), "--gas-limit", "30000000",
-            *(["--state", str(self.state_path)] if self.keep_state else []), *self.extra_args,
+            *(["--state", str(self.state_path)] if self.keep_state else []),
         ]
 
     def answers(self) -> bool:
@@ -235,7 +231,6 @@ class Stack:
     stablecoin_name: str
     listing: int
     admin: str
-    seller: str
 
 
 def deploy_stack(rpc_url: str, workdir: str | Path) -> Stack:
@@ -270,7 +265,7 @@ def _deploy(rpc_url: str, deployments: Path) -> Stack:
         listing = market.list(LISTING_PRICE, coin, LISTING_STOCK, 0, 0, "bafkreibenchlisting", {"from": seller}).return_value
         addresses = {name: c.address for name, c in contracts.items()}
         block = contracts["ChainMartForwarder"].tx.block_number
-        stack = Stack(deployments, addresses, coin.address, "Test USD", int(listing), admin.address, seller.address)
+        stack = Stack(deployments, addresses, coin.address, "Test USD", int(listing), admin.address)
     finally:
         # Brownie records each transaction for its undo history in a thread of its own: let those
         # finish while still connected.
