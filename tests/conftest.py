@@ -2,9 +2,11 @@
 
 Every test starts from the same chain snapshot (``fn_isolation``); deploys are module-scoped.
 """
+import json
 import time
 
 import pytest
+from brownie import chain
 from eth_utils import keccak
 
 from scripts.deployment import deploy_platform
@@ -110,6 +112,18 @@ def relayer(accounts):
 @pytest.fixture(scope="module")
 def platform(admin, treasury):
     return deploy_platform(admin, admin=admin, treasury=treasury, fee_bps=FEE_BPS)
+
+
+@pytest.fixture(scope="module")
+def deployments_file(tmp_path_factory, platform, market):
+    """A deployments.json of the platform on the test chain, as `make run` writes one for the dApp."""
+    path = tmp_path_factory.mktemp("deployment") / "deployments.json"
+    entry = {
+        "block": platform["ChainMartForwarder"].tx.block_number,
+        "contracts": {name: c.address for name, c in platform.items()},
+    }
+    path.write_text(json.dumps({str(chain.id): entry}))
+    return path
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,13 @@ The node itself is started by scripts/local_stack.py, which the benchmarks use t
 """
 from __future__ import annotations
 
+import os
 import random
+from pathlib import Path
 
-from scripts.local_stack import IpfsNode, NodeNotInstalled, free_port  # noqa: F401  (re-exported)
+import pytest
+
+from scripts.local_stack import IpfsNode, NodeNotInstalled, free_port  # noqa: F401  (free_port re-exported)
 
 CHUNK = 262_144
 
@@ -15,3 +19,14 @@ CHUNK = 262_144
 def pseudo_random_bytes(size: int, seed: int = 0) -> bytes:
     """Deterministic bytes that do not compress or repeat (so no two chunks share a CID)."""
     return random.Random(f"{seed}:{size}").randbytes(size)
+
+
+def ipfs_node_or_skip(home: Path) -> IpfsNode:
+    """An IpfsNode at `home`, to start with `with`. Without js-ipfs installed the test is skipped, or
+    fails under CI, where `make test` installs it."""
+    try:
+        return IpfsNode(home)
+    except NodeNotInstalled as exc:
+        if os.environ.get("CI"):
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))

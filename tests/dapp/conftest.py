@@ -1,25 +1,13 @@
-"""The dApp against the test chain Brownie runs: a deployments file for it, and a fresh app per test.
+"""The dApp against the test chain Brownie runs (its deployments file is `deployments_file` in
+tests/conftest.py), a fresh app per test.
 
 Each test gets its own app (and relayer) because fn_isolation rewinds the chain between tests,
 which a long-lived relayer's cached nonce would not survive.
 """
-import json
-
 import pytest
-from brownie import chain, web3
+from brownie import web3
 
 from dapp import create_app
-
-
-@pytest.fixture(scope="module")
-def deployments_file(tmp_path_factory, platform, market):
-    path = tmp_path_factory.mktemp("dapp") / "deployments.json"
-    entry = {
-        "block": platform["ChainMartForwarder"].tx.block_number,
-        "contracts": {name: c.address for name, c in platform.items()},
-    }
-    path.write_text(json.dumps({str(chain.id): entry}))
-    return path
 
 
 @pytest.fixture

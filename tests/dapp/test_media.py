@@ -1,7 +1,6 @@
 """Uploads to IPFS through the dApp, and the /ipfs/<cid> gateway, on the embedded store and a real node."""
 import io
 import json
-import os
 
 import pytest
 
@@ -9,7 +8,7 @@ from dapp import create_app
 from dapp.cid import cid_of_bytes
 from scripts.signing import local_key
 from tests.dapp.signin import csrf_headers
-from tests.ipfs_node import IpfsNode, NodeNotInstalled, pseudo_random_bytes
+from tests.ipfs_node import ipfs_node_or_skip, pseudo_random_bytes
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452") + b"\x00" * 64
 EXE = b"MZ\x90\x00" + b"\x00" * 200
@@ -132,13 +131,8 @@ def test_an_ipfs_node_that_is_down_gives_503_and_stores_nothing(deployments_file
 
 @pytest.fixture(scope="module")
 def ipfs_api(tmp_path_factory):
-    try:
-        with IpfsNode(tmp_path_factory.mktemp("ipfs-node")) as node:
-            yield node.api
-    except NodeNotInstalled as exc:
-        if os.environ.get("CI"):
-            pytest.fail(str(exc))
-        pytest.skip(str(exc))
+    with ipfs_node_or_skip(tmp_path_factory.mktemp("ipfs-node")) as node:
+        yield node.api
 
 
 def test_a_real_node_and_the_embedded_store_give_the_same_cid_for_a_multi_chunk_file(ipfs_api, deployments_file, tmp_path, client, headers):

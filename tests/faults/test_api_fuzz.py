@@ -45,14 +45,9 @@ def history(market, usd, eth_listing, usd_listing, accounts, eth_offer):
 
 
 @pytest.fixture(scope="module")
-def served(history, platform, tmp_path_factory):
+def served(history, deployments_file, tmp_path_factory):
     folder = tmp_path_factory.mktemp("fuzzed-dapp")
-    deployments = folder / "deployments.json"
-    deployments.write_text(json.dumps({str(chain.id): {
-        "block": platform["ChainMartForwarder"].tx.block_number,
-        "contracts": {name: contract.address for name, contract in platform.items()},
-    }}))
-    with DappServer(web3.provider.endpoint_uri, deployments, folder, env={"SECRET_KEY": "fuzzing"}) as server:
+    with DappServer(web3.provider.endpoint_uri, deployments_file, folder, env={"SECRET_KEY": "fuzzing"}) as server:
         _wait_for_the_index(server.url)
         yield server
 

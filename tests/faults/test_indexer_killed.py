@@ -64,16 +64,11 @@ def history(market, usd, eth_listing, usd_listing, accounts, seller, buyer, stra
 
 
 @pytest.fixture(scope="module")
-def environment(history, platform, ipfs_folder, tmp_path_factory):
-    deployments = tmp_path_factory.mktemp("deployment") / "deployments.json"
-    deployments.write_text(json.dumps({str(chain.id): {
-        "block": platform["ChainMartForwarder"].tx.block_number,
-        "contracts": {name: contract.address for name, contract in platform.items()},
-    }}))
+def environment(history, deployments_file, ipfs_folder):
     return {
         **os.environ,
         "CHAINMART_RPC_URL": web3.provider.endpoint_uri,
-        "CHAINMART_DEPLOYMENTS": str(deployments),
+        "CHAINMART_DEPLOYMENTS": str(deployments_file),
         "CHAINMART_BUILD_DIR": str(ROOT / "build"),
         "IPFS_STORE_PATH": str(ipfs_folder),
         "INDEX_POLL_INTERVAL": "0.2",

@@ -5,22 +5,19 @@ no CID the dApp ever answered points at content the node does not hold once it i
 The dApp has no fallback store configured here (IPFS_BACKEND=node), so refusing is the right answer.
 """
 import io
-import json
-import os
 import threading
 import time
 
 import pytest
-from brownie import chain, web3
+from brownie import web3
 
 from dapp import create_app
 from dapp.cid import cid_of_bytes
 from dapp.ipfs import IpfsNodeStore
-from scripts.local_stack import IpfsNode, NodeNotInstalled
 from scripts.signing import local_key
 from tests.dapp.signin import csrf_headers
 from tests.faults.figures import Figure, show
-from tests.ipfs_node import pseudo_random_bytes
+from tests.ipfs_node import ipfs_node_or_skip, pseudo_random_bytes
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452")
 UPLOADS_WHILE_DOWN = 24
@@ -30,23 +27,8 @@ KILL_AFTER_BLOCKS = (1, 20, 45)
 
 @pytest.fixture(scope="module")
 def node(tmp_path_factory):
-    try:
-        with IpfsNode(tmp_path_factory.mktemp("ipfs-node")) as node:
-            yield node
-    except NodeNotInstalled as exc:
-        if os.environ.get("CI"):
-            pytest.fail(str(exc))
-        pytest.skip(str(exc))
-
-
-@pytest.fixture(scope="module")
-def deployments_file(tmp_path_factory, platform, market):
-    path = tmp_path_factory.mktemp("deployment") / "deployments.json"
-    path.write_text(json.dumps({str(chain.id): {
-        "block": platform["ChainMartForwarder"].tx.block_number,
-        "contracts": {name: contract.address for name, contract in platform.items()},
-    }}))
-    return path
+    with ipfs_node_or_skip(tmp_path_factory.mktemp("ipfs-node")) as node:
+        yield node
 
 
 @pytest.fixture

@@ -34,7 +34,6 @@ class Actions:
     st_rating = hst.integers(0, 6)
     st_seconds = hst.sampled_from([60, HOUR, 6 * HOUR, DAY, 3 * DAY, 8 * DAY, 15 * DAY, 40 * DAY])
     st_step = hst.integers(0, 15)  # trail steps 0..13, and two that do not exist
-    st_fee = hst.sampled_from([0, 100, 250, 1_000, 1_001])
     st_royalty = hst.sampled_from([0, 500, 1_000, 1_001])
     st_duration = hst.sampled_from([0, DAY, 30 * DAY])
     st_max = hst.sampled_from([0, 0, 1, 2])
@@ -110,6 +109,22 @@ class Actions:
         if right and who % 4:
             return self._choose(right, who // 4)
         return self._choose(pool or self.everyone, who // 4)
+
+    def _withdraw(self, model, contract, who, asset, pick, to_other):
+        """Withdraw a credit from `contract` (the Marketplace or the CopyrightRegistry, both pull
+        payments), mostly by an account owed one, to itself or to another account."""
+        token = self.assets[asset]
+        owed = [account for (account, held), amount in model.credits.items() if held == token and amount]
+        account = self._actor(who, owed)
+        to = self._choose(self.everyone, pick) if to_other else account
+        error = model.withdraw_error(account, token)
+        if to_other:
+            tx = self._act(error, account, contract.withdrawTo, token, to)
+        else:
+            tx = self._act(error, account, contract.withdraw, token)
+        if tx:
+            assert tx.events["Withdrawn"]["amount"] == model.withdraw(account, token, to)
+            self.stats["withdrawals"] += 1
 
     # ------------------------------------------------------------ time
 

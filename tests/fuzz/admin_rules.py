@@ -5,8 +5,7 @@ sweeping what was sent by mistake. Unauthorised callers are refused by role.
 A pause or a removal from the allow-list usually lasts one step (the admin restores it at once,
 after checking that purchases are refused meanwhile): a lasting one would stop most of the run.
 """
-from tests.fuzz.market_model import ADMIN_ROLE, SellerStatus
-from tests.marketplace.orders import unauthorized
+from tests.fuzz.market_model import SellerStatus
 from tests.reverts import custom_error
 
 SETTINGS = ("pause", "market fee", "registry fee", "market treasury", "registry treasury", "allow-list")
@@ -93,7 +92,7 @@ class AdminRules:
         }[role]
         account = self._choose(candidates, pick)
         admin = self._actor(who, self.admin)
-        error = unauthorized(admin, ADMIN_ROLE) if admin not in market.admins else None
+        error = market.admin_error(admin)
         if self._act(error, admin, contract.grantRole if grant else contract.revokeRole, self.role_ids[role], account):
             (holders.add if grant else holders.discard)(account)
 

@@ -163,19 +163,7 @@ class CopyrightRules:
             work.holder = receiver
 
     def rule_withdraw_from_registry(self, who="st_who", asset="st_asset", pick="st_pick", to_other="st_flag"):
-        registry = self.model.copyright
-        token = self.assets[asset]
-        owed = [account for (account, held), amount in registry.credits.items() if held == token and amount]
-        account = self._actor(who, owed)
-        to = self._choose(self.everyone, pick) if to_other else account
-        error = registry.withdraw_error(account, token)
-        if to_other:
-            tx = self._act(error, account, self.registry.withdrawTo, token, to)
-        else:
-            tx = self._act(error, account, self.registry.withdraw, token)
-        if tx:
-            assert tx.events["Withdrawn"]["amount"] == registry.withdraw(account, token, to)
-            self.stats["withdrawals"] += 1
+        self._withdraw(self.model.copyright, self.registry, who, asset, pick, to_other)
 
     def rule_withdraw_license_fees(self, who="st_who", asset="st_asset"):
         """Anyone may send the accrued fees to the treasury of the day."""

@@ -328,17 +328,4 @@ class MarketRules:
     # ------------------------------------------------------------ payouts
 
     def rule_withdraw_from_market(self, who="st_who", asset="st_asset", pick="st_pick", to_other="st_flag"):
-        market = self.model.market
-        token = self.assets[asset]
-        owed = [account for (account, held), amount in market.credits.items() if held == token and amount]
-        account = self._actor(who, owed)
-        to = self._choose(self.everyone, pick) if to_other else account
-        error = market.withdraw_error(account, token)
-        if to_other:
-            tx = self._act(error, account, self.market.withdrawTo, token, to)
-        else:
-            tx = self._act(error, account, self.market.withdraw, token)
-        if tx:
-            amount = market.withdraw(account, token, to)
-            assert tx.events["Withdrawn"]["amount"] == amount
-            self.stats["withdrawals"] += 1
+        self._withdraw(self.model.market, self.market, who, asset, pick, to_other)

@@ -55,8 +55,6 @@ def build_world(contracts, roles):
 
     as_admin = {"from": admin}
     market.setAssetAllowed.transact(eur, True, as_admin, silent=True)
-    provenance.grantRole.transact(provenance.PRODUCER_ROLE(), roles["role_producer"], as_admin, silent=True)
-    provenance.grantRole.transact(provenance.LOGISTICS_ROLE(), roles["carrier"], as_admin, silent=True)
     for token in (usd, eur, jpy):
         for account in everyone:
             missing = HOLDING * UNITS[token.symbol()] - token.balanceOf(account)

@@ -5,14 +5,13 @@ with its repo in a temp dir and its API on a free port; it is stopped with SIGTE
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 from dapp.ipfs import EmbeddedStore, IpfsNodeStore
-from tests.ipfs_node import IpfsNode, NodeNotInstalled
+from tests.ipfs_node import ipfs_node_or_skip
 
 _startup_seconds: list[float] = []
 
@@ -23,14 +22,9 @@ _startup_seconds: list[float] = []
 @pytest.fixture(scope="session")
 def ipfs_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The RPC API multiaddr of a fresh, offline js-ipfs node."""
-    try:
-        with IpfsNode(tmp_path_factory.mktemp("ipfs-node")) as node:
-            _startup_seconds.append(node.start_seconds)
-            yield node.api
-    except NodeNotInstalled as exc:
-        if os.environ.get("CI"):
-            pytest.fail(str(exc))
-        pytest.skip(str(exc))
+    with ipfs_node_or_skip(tmp_path_factory.mktemp("ipfs-node")) as node:
+        _startup_seconds.append(node.start_seconds)
+        yield node.api
 
 
 @pytest.fixture(scope="session")
