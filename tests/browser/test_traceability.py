@@ -108,6 +108,7 @@ def test_buyer_of_a_traced_product_finds_its_token_under_my_provenance_tokens(
     expect(merchant.locator("#create-progress")).to_contain_text("Listed", timeout=30_000)
     listing = market.listingCount()
     assert list(market.listingTokens(listing)) == [token_id]
+    expect(create.get_by_label(f"#{token_id} · LOT-7")).to_have_count(0)  # listed: no longer offered
 
     usd = demo["coins"]["tUSD"]
     usd.approve(market, 30 * USD, {"from": buyer})
